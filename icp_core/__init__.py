@@ -1,0 +1,1 @@
+"""ICP Workbench core: all logic, no UI."""
