@@ -1,0 +1,24 @@
+"""The import engine: read a file to an all-text table, suggest a mapping, prepare typed rows.
+
+    raw = read_file(path_or_bytes, file_name)         # IcpError when unreadable
+    mapping = suggest_mapping(raw.columns, "accounts") # source column -> field or None
+    prepared = prepare(raw, "accounts", mapping)       # typed frame + issues (quarantine)
+"""
+
+from icp_core.ingest.mapping import normalise_header, suggest_mapping
+from icp_core.ingest.model import MAX_BYTES, Detected, Issue, Prepared, RawTable
+from icp_core.ingest.read import describe, read_file
+from icp_core.ingest.validate import prepare
+
+__all__ = [
+    "MAX_BYTES",
+    "Detected",
+    "Issue",
+    "Prepared",
+    "RawTable",
+    "describe",
+    "normalise_header",
+    "prepare",
+    "read_file",
+    "suggest_mapping",
+]

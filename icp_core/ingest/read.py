@@ -1,0 +1,404 @@
+"""Detect and read: bytes -> all-text polars frame (`RawTable`).
+
+Glue only: polars reads CSV (all columns as text), fastexcel reads XLSX/XLS, polars reads
+Parquet. Here we decide the encoding, separator and header row, and turn every failure into
+one IcpError sentence."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from icp_core.errors import IcpError
+from icp_core.ingest import values as V
+from icp_core.ingest.model import MAX_BYTES, Detected, RawTable
+
+_CHUNK = 4 * 1024 * 1024
+_SAMPLE_CHARS = 64 * 1024
+_SEPARATORS = (";", ",", "\t", "|")
+_MAX_TITLE_LINES = 10
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; read them as Latin-1 instead of failing
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("icp_latin1", _latin1_fallback)
+
+
+# ---------------------------------------------------------------- bytes in
+def _load(source: bytes | str | Path, max_bytes: int) -> tuple[bytes, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise _too_large(len(data), max_bytes)
+        return data, None
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise IcpError("ingest.file_not_found", path=str(path)) from None
+    if path.is_dir():
+        raise IcpError("ingest.file_not_found", path=str(path))
+    if size > max_bytes:
+        raise _too_large(size, max_bytes)
+    try:
+        return path.read_bytes(), path.name
+    except OSError:
+        raise IcpError("ingest.file_not_found", path=str(path)) from None
+
+
+def _too_large(size: int, limit: int) -> IcpError:
+    return IcpError("ingest.too_large", size_mb=f"{size / 1e6:.1f}", limit_mb=f"{limit / 1e6:.0f}")
+
+
+def _sniff_format(data: bytes) -> str:
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    for magic in (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh"):
+        if data.startswith(magic):
+            raise IcpError("ingest.wrong_format")
+    return "text"
+
+
+# ---------------------------------------------------------------- text
+def _detect_encoding(data: bytes) -> tuple[str, int]:
+    """(encoding, BOM length)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", 3
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    head = data[:4096]
+    if len(head) >= 4:
+        odd_nul = head[1::2].count(0) / (len(head) // 2)
+        even_nul = head[0::2].count(0) / ((len(head) + 1) // 2)
+        if odd_nul > 0.4 and even_nul < 0.05:
+            return "utf-16-le", 0
+        if even_nul > 0.4 and odd_nul < 0.05:
+            return "utf-16-be", 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+    except UnicodeDecodeError:
+        return "cp1252", 0
+    return "utf-8", 0
+
+
+def _to_utf8(data: bytes, encoding: str, bom: int) -> bytes:
+    """UTF-8 bytes for the CSV reader; other encodings are transcoded chunk by chunk."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data[bom:] if bom else data
+    errors = "icp_latin1" if encoding == "cp1252" else "replace"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    out = io.BytesIO()
+    view = memoryview(data)[bom:]
+    for start in range(0, len(view), _CHUNK):
+        out.write(decoder.decode(view[start : start + _CHUNK]).encode("utf-8"))
+    out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return out.getvalue()
+
+
+def _looks_binary(sample: str) -> bool:
+    if not sample:
+        return False
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\r\n\f\v")
+    return controls > 0.01 * len(sample)
+
+
+def _field_counts(sample: str, sep: str, truncated: bool) -> tuple[list[int], list[int]]:
+    """Fields per record in the sample (quotes respected) and lines consumed after each record."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep, quotechar='"', strict=False)
+    counts, lines = [], []
+    try:
+        for record in reader:
+            counts.append(len(record) if any(f.strip() for f in record) else 0)
+            lines.append(reader.line_num)
+            if len(counts) >= 200:
+                break
+    except csv.Error:
+        pass
+    if truncated and len(counts) > 1:  # the last record may be cut in the middle
+        counts, lines = counts[:-1], lines[:-1]
+    return counts, lines
+
+
+def _sniff_csv(sample: str, truncated: bool) -> tuple[str, int, int]:
+    """(separator, records before the header, physical lines before the header)."""
+    best: tuple[tuple, str, int, int] | None = None
+    for rank, sep in enumerate(_SEPARATORS):
+        counts, lines = _field_counts(sample, sep, truncated)
+        filled = [c for c in counts if c > 0]
+        if not filled:
+            continue
+        tail = filled[len(filled) // 2 :] or filled
+        width = Counter(tail).most_common(1)[0][0]
+        if width < 2:
+            continue
+        header = next(i for i, c in enumerate(counts) if c >= width)
+        if header > _MAX_TITLE_LINES:
+            header = 0
+        body = [c for c in counts[header:] if c > 0]
+        consistency = sum(1 for c in body if c == width) / len(body)
+        score = (round(consistency * (1.0 if header == 0 else 0.95), 3), width, -rank)
+        skip_lines = lines[header - 1] if header > 0 else 0
+        if best is None or score > best[0]:
+            best = (score, sep, header, skip_lines)
+    if best is None:
+        return ",", 0, _leading_blank_lines(sample)
+    return best[1], best[2], best[3]
+
+
+def _leading_blank_lines(sample: str) -> int:
+    n = 0
+    for line in sample.splitlines():
+        if line.strip():
+            break
+        n += 1
+    return n
+
+
+def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.DataFrame:
+    encoding, bom = _detect_encoding(data)
+    utf8 = _to_utf8(data, encoding, bom)
+    sample_bytes = utf8[: _SAMPLE_CHARS * 2]
+    sample = sample_bytes.decode("utf-8", errors="ignore")
+    truncated = len(utf8) > len(sample_bytes)
+    if _looks_binary(sample) or (encoding == "cp1252" and _looks_binary(data[:_SAMPLE_CHARS].decode("latin-1"))):
+        raise IcpError("ingest.not_a_table")
+    if not sample.strip():
+        raise IcpError("ingest.empty_file")
+    sep, header_records, skip_lines = _sniff_csv(sample, truncated)
+    detected.encoding = encoding
+    detected.separator = sep
+    detected.header_row = skip_lines + 1
+    ext = Path(file_name or "").suffix.lower()
+    detected.format = "tsv" if sep == "\t" or ext == ".tsv" else ("txt" if ext == ".txt" else "csv")
+    frame = pl.read_csv(
+        utf8,
+        separator=sep,
+        has_header=False,
+        infer_schema=False,
+        skip_lines=skip_lines,
+        quote_char='"',
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+        missing_columns="insert",
+    )
+    return frame
+
+
+# ---------------------------------------------------------------- spreadsheets and Parquet
+def _header_index(frame: pl.DataFrame) -> int:
+    """First row that is wide enough to be the header: title rows above it are skipped."""
+    head = frame.head(30)
+    filled = head.select(pl.sum_horizontal(pl.all().is_not_null() & (pl.all().str.strip_chars() != ""))).to_series()
+    widths = filled.to_list()
+    if not widths or max(widths) == 0:
+        return 0
+    need = max(1, min(max(widths), max(2, int(0.5 * max(widths) + 0.5))))
+    for i, w in enumerate(widths):
+        if w >= need:
+            return i
+    return 0
+
+
+def _read_excel(data: bytes, detected: Detected, sheet: str | None) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+    except Exception:
+        raise IcpError("ingest.wrong_format") from None
+    if not names:
+        raise IcpError("ingest.empty_file")
+    if sheet is not None and sheet not in names:
+        raise IcpError("ingest.no_such_sheet", sheet=sheet, sheets=", ".join(names))
+    chosen = sheet if sheet is not None else names[0]
+    try:
+        frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
+    except Exception:
+        raise IcpError("ingest.not_a_table") from None
+    frame = frame.select(pl.all().cast(pl.String))
+    header = _header_index(frame)
+    detected.sheet = chosen
+    detected.header_row = header + 1
+    return frame.slice(header)
+
+
+def _to_text(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if dtype == pl.String:
+        return series
+    if isinstance(dtype, pl.List | pl.Array):
+        return series.cast(pl.List(pl.String)).list.join(";")
+    if dtype == pl.Date:
+        return series.dt.to_string("%Y-%m-%d")
+    try:
+        return series.cast(pl.String)
+    except Exception:
+        return pl.Series(series.name, [None if v is None else str(v) for v in series.to_list()], dtype=pl.String)
+
+
+def _read_parquet(data: bytes) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception:
+        raise IcpError("ingest.not_a_table") from None
+    if frame.width == 0:
+        raise IcpError("ingest.empty_file")
+    header = pl.DataFrame([pl.Series(c, [c], dtype=pl.String) for c in frame.columns])
+    body = pl.DataFrame([_to_text(frame[c]) for c in frame.columns])
+    return pl.concat([header, body], how="vertical")
+
+
+# ---------------------------------------------------------------- common
+def _unique_headers(raw: list[object]) -> list[str]:
+    """Trimmed, non-empty and unique ignoring case (DuckDB identifiers ignore case)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, value in enumerate(raw, start=1):
+        name = str(value).replace("\ufeff", "").strip() if value is not None else ""
+        name = " ".join(name.split()) or f"column_{i}"
+        candidate, n = name, 2
+        while candidate.lower() in seen:
+            candidate, n = f"{name}_{n}", n + 1
+        seen.add(candidate.lower())
+        names.append(candidate)
+    return names
+
+
+def _finish(frame: pl.DataFrame) -> pl.DataFrame:
+    """First row -> headers; drop empty rows and unnamed empty columns."""
+    if frame.height == 0 or frame.width == 0:
+        raise IcpError("ingest.empty_file")
+    header_values = frame.row(0)
+    if all(v is None or str(v).strip() == "" for v in header_values):
+        raise IcpError("ingest.empty_file")
+    names = _unique_headers(list(header_values))
+    body = frame.slice(1)
+    body.columns = names
+    body = body.select(pl.all().cast(pl.String))
+    unnamed = [
+        n for n, v in zip(names, header_values, strict=True)
+        if (v is None or str(v).strip() == "") and body[n].null_count() == body.height
+    ]
+    if unnamed:
+        body = body.drop(unnamed)
+    if body.width == 0:
+        raise IcpError("ingest.empty_file")
+    has_value = pl.any_horizontal([pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in body.columns])
+    body = body.filter(has_value)
+    if body.height == 0:
+        raise IcpError("ingest.no_rows")
+    return body
+
+
+def _sniff_columns(frame: pl.DataFrame, detected: Detected) -> None:
+    """File-wide decimal mark and the date order of every column written as dates."""
+    hint = "," if detected.separator == ";" else "."
+    default_order = "DMY" if detected.separator == ";" else "MDY"
+    votes: Counter[str] = Counter()
+    numeric: list[str] = []
+    for name in frame.columns:
+        column = frame[name]
+        sample = column.head(2000).drop_nulls().str.strip_chars()
+        sample = sample.filter(~sample.str.to_lowercase().is_in(list(V.MISSING_MARKERS)))
+        if len(sample) == 0:
+            continue
+        if V.looks_like_dates(sample):
+            distinct = column.drop_nulls().unique()
+            distinct = distinct.filter(~distinct.str.strip_chars().str.to_lowercase().is_in(list(V.MISSING_MARKERS)))
+            order, guessed = V.decide_date_order(distinct, default_order)
+            if order:
+                detected.date_orders[name] = order
+                detected.date_order_guessed[name] = guessed
+        elif V.looks_numeric(sample):
+            numeric.append(name)
+            decision = V.decide_decimal(column.drop_nulls().unique())
+            if decision:
+                detected.decimals[name] = decision
+                votes[decision] += 1
+    detected.decimal = votes.most_common(1)[0][0] if votes else hint
+    for name in numeric:
+        detected.decimals.setdefault(name, detected.decimal)
+
+
+def read_file(
+    source: bytes | str | Path,
+    file_name: str | None = None,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> RawTable:
+    """Read a CSV/TSV/TXT, XLSX/XLS or Parquet file into an all-text frame.
+
+    Raises IcpError (one sentence, en/de) when the file cannot be read as a table."""
+    data, path_name = _load(source, max_bytes)
+    file_name = file_name or path_name
+    if not data.strip():
+        raise IcpError("ingest.empty_file")
+    try:
+        kind = _sniff_format(data)
+        detected = Detected(format=kind)
+        if kind in ("xlsx", "xls"):
+            frame = _read_excel(data, detected, sheet)
+        elif kind == "parquet":
+            frame = _read_parquet(data)
+        else:
+            frame = _read_text(data, detected, file_name)
+        frame = _finish(frame)
+        _sniff_columns(frame, detected)
+    except IcpError:
+        raise
+    except Exception:  # a library could not make a table of it
+        raise IcpError("ingest.not_a_table") from None
+    return RawTable(
+        file_name=file_name,
+        data=frame,
+        detected=detected,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content=data,
+    )
+
+
+_SEPARATOR_NAMES = {",": "sep.comma", ";": "sep.semicolon", "\t": "sep.tab", "|": "sep.pipe"}
+
+
+def describe(detected: Detected, lang: str = "en") -> list[tuple[str, str]]:
+    """(label, value) pairs for the Data page: how the file was read."""
+    from icp_core.i18n import t
+
+    rows = [(t("ingest.describe.format", lang), detected.format.upper())]
+    if detected.encoding:
+        rows.append((t("ingest.describe.encoding", lang), detected.encoding.upper().replace("CP1252", "Windows-1252")))
+    if detected.separator:
+        rows.append((t("ingest.describe.separator", lang), t("ingest." + _SEPARATOR_NAMES[detected.separator], lang)))
+    if detected.sheet:
+        rows.append((t("ingest.describe.sheet", lang), detected.sheet))
+    rows.append((t("ingest.describe.header_row", lang), str(detected.header_row)))
+    rows.append((t("ingest.describe.decimal", lang), t("ingest.decimal." + ("comma" if detected.decimal == "," else "dot"), lang)))
+    for column, order in detected.date_orders.items():
+        text = t("ingest.order." + order, lang)
+        if detected.date_order_guessed.get(column):
+            text += " " + t("ingest.order.guessed", lang)
+        rows.append((t("ingest.describe.date_order", lang, column=column), text))
+    return rows

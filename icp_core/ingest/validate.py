@@ -1,0 +1,207 @@
+"""prepare: all-text RawTable -> typed canonical frame + issues (the quarantine).
+
+One lazy polars pass computes, for every mapped field, its typed value and an error key per
+row; issues are then read off the rows that have an error. Rows with a missing/invalid required
+field are rejected, then repeated keys (the first accepted row with a key wins)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from icp_core.errors import IcpError
+from icp_core.ingest import values as V
+from icp_core.ingest.mapping import complete_mapping
+from icp_core.ingest.model import Detected, Issue, Prepared, RawTable
+from icp_core.schema import INPUT_ONLY, TABLES, Field, stored_fields, this_year
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "text": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "country": pl.String(),
+    "list": pl.List(pl.String()),
+    "enum": pl.String(),
+}
+
+
+def _default_order(detected: Detected) -> str:
+    return "DMY" if detected.separator == ";" or detected.decimal == "," else "MDY"
+
+
+def _distinct_present(series: pl.Series) -> pl.Series:
+    distinct = series.drop_nulls().unique()
+    return distinct.filter(~distinct.str.strip_chars().str.to_lowercase().is_in(list(V.MISSING_MARKERS)))
+
+
+def _limits(f: Field) -> tuple[float | None, float | None]:
+    maximum = f.maximum
+    if f.name == "founded_year" and maximum is None:
+        maximum = this_year()
+    return f.minimum, maximum
+
+
+def _field_exprs(f: Field, column: str, raw: RawTable, key_fields: set[str]) -> tuple[pl.Expr, pl.Expr, dict]:
+    """(typed value, error key or null, issue params) for one mapped field."""
+    src = pl.col(column)
+    miss = V.missing(src)
+    none = pl.lit(None, dtype=pl.String)
+    params: dict = {}
+    err: pl.Expr = none
+    if f.type == "text":
+        value = V.key_text(src) if f.name in key_fields else V.clean_text(src)
+    elif f.type in ("int", "float"):
+        decimal = raw.detected.decimals.get(column)
+        if decimal is None:
+            decimal = V.decide_decimal(_distinct_present(raw.data[column])) or raw.detected.decimal
+            raw.detected.decimals[column] = decimal
+        number = V.parse_number(src, decimal)
+        low, high = _limits(f)
+        params = {"minimum": low, "maximum": high}
+        rules = pl.when(~miss & number.is_null()).then(pl.lit("issue.not_a_number"))
+        if f.type == "int":
+            rules = rules.when(number.is_not_null() & (number != number.floor())).then(pl.lit("issue.not_an_integer"))
+        out_of_range = pl.lit(False)
+        if low is not None:
+            out_of_range = out_of_range | (number < low)
+        if high is not None:
+            out_of_range = out_of_range | (number > high)
+        if f.type == "int":
+            out_of_range = out_of_range | (number.abs() > 9e18)
+        err = rules.when(number.is_not_null() & out_of_range).then(pl.lit("issue.out_of_range")).otherwise(none)
+        value = number.cast(pl.Int64, strict=False) if f.type == "int" else number
+    elif f.type == "date":
+        order = raw.detected.date_orders.get(column)
+        if order is None:
+            order, guessed = V.decide_date_order(_distinct_present(raw.data[column]), _default_order(raw.detected))
+            if order:
+                raw.detected.date_orders[column] = order
+                raw.detected.date_order_guessed[column] = guessed
+        value = V.parse_date(src, order)
+        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.not_a_date")).otherwise(none)
+    elif f.type == "bool":
+        value = V.parse_bool(src, V.is_x_column(_distinct_present(raw.data[column])))
+        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.not_boolean")).otherwise(none)
+    elif f.type == "country":
+        value = V.parse_country(src)
+        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.unknown_country")).otherwise(none)
+    elif f.type == "enum":
+        value = V.parse_choice(src, f.choices, f.aliases)
+        params = {"choices": ", ".join(f.choices)}
+        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.unknown_choice")).otherwise(none)
+    elif f.type == "list":
+        value = V.parse_list(src)
+    else:  # pragma: no cover - schema types are fixed
+        raise ValueError(f.type)
+    if f.required:
+        err = pl.when(miss).then(pl.lit("issue.missing_required")).otherwise(err)
+    value = pl.when(err.is_null()).then(value).otherwise(None).cast(POLARS_TYPES[f.type])
+    return value, err, params
+
+
+def _extra_names(extras: list[str], table: str) -> dict[str, str]:
+    """Source header -> column name in the frame, clear of canonical names and `_` internals."""
+    taken = {f.name.lower() for f in TABLES[table].fields} | {"_row", "_import_id"}
+    names: dict[str, str] = {}
+    for header in extras:
+        name = header
+        if name.startswith("_"):
+            name = name.lstrip("_") or "column"
+            name = f"{name}_extra"
+        if name.lower() in taken:
+            name = f"{name}_extra"
+        base, n = name, 2
+        while name.lower() in taken:
+            name, n = f"{base}{n}", n + 1
+        taken.add(name.lower())
+        names[header] = name
+    return names
+
+
+def prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None = None) -> Prepared:
+    """Typed canonical rows of `table` from `raw`, plus the issues found (see module doc)."""
+    try:
+        return _prepare(raw, table, mapping)
+    except IcpError:
+        raise
+    except Exception as exc:  # never a raw library error to the user
+        raise IcpError("ingest.cannot_prepare", detail=type(exc).__name__) from exc
+
+
+def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -> Prepared:
+    mapping = complete_mapping(raw.columns, table, mapping)
+    spec = TABLES[table]
+    column_of = {f: c for c, f in mapping.items() if f}
+    for required in spec.required:
+        if required not in column_of:
+            if required in ("account_id", "company_id", "deal_id"):
+                raise IcpError(f"ingest.no_{required}")
+            raise IcpError("ingest.no_required_column", field=required, table=table)
+    key_fields = {f.name for f in spec.fields if f.type == "text" and f.name.endswith("_id")}
+
+    values, errors, params = [], [], {}
+    for f in spec.fields:
+        if f.name not in column_of:
+            continue
+        value, err, extra = _field_exprs(f, column_of[f.name], raw, key_fields)
+        values.append(value.alias(f"__v_{f.name}"))
+        errors.append(err.alias(f"__e_{f.name}"))
+        params[f.name] = extra
+    work = (
+        raw.data.lazy()
+        .with_row_index("_row", offset=1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .with_columns(values + errors)
+        .collect()
+    )
+
+    order = {c: i for i, c in enumerate(raw.columns)}
+    issues: list[Issue] = []
+    for name, extra in params.items():
+        column = column_of[name]
+        bad = work.filter(pl.col(f"__e_{name}").is_not_null()).select("_row", column, f"__e_{name}")
+        for row, value, reason in bad.iter_rows():
+            issues.append(Issue(row, column, value, reason, {"column": column, "value": value, "field": name, **extra}))
+
+    required_errors = [pl.col(f"__e_{f}").is_not_null() for f in spec.required]
+    accepted = work.filter(~pl.any_horizontal(required_errors)) if required_errors else work
+    if spec.key:
+        key = f"__v_{spec.key}"
+        accepted = accepted.with_columns(pl.col("_row").first().over(key).alias("__first"))
+        repeated = accepted.filter(pl.col("_row") != pl.col("__first"))
+        column = column_of[spec.key]
+        for row, value, first in repeated.select("_row", column, "__first").iter_rows():
+            issues.append(Issue(row, column, value, "issue.duplicate_key", {"column": column, "value": value, "first_row": first}))
+        accepted = accepted.filter(pl.col("_row") == pl.col("__first"))
+
+    outputs = []
+    for f in stored_fields(table):
+        if f.name in column_of:
+            outputs.append(pl.col(f"__v_{f.name}").alias(f.name))
+        else:
+            outputs.append(pl.lit(None, dtype=POLARS_TYPES[f.type]).alias(f.name))
+    if table == "accounts" and "arr" in column_of:
+        monthly = pl.col("__v_arr") / 12
+        mrr = pl.coalesce(pl.col("__v_mrr"), monthly) if "mrr" in column_of else monthly
+        outputs = [mrr.alias("mrr") if e.meta.output_name() == "mrr" else e for e in outputs]
+    extras = [c for c in raw.columns if mapping.get(c) is None]
+    extra_names = _extra_names(extras, table)
+    outputs += [pl.col(c).alias(extra_names[c]) for c in extras]
+    outputs.append(pl.col("_row"))
+    frame = accepted.select(outputs)
+
+    issues.sort(key=lambda i: (i.row, order.get(i.column, 0), i.reason))
+    return Prepared(
+        table=table,
+        frame=frame,
+        issues=issues,
+        rows_read=raw.data.height,
+        rows_rejected=raw.data.height - frame.height,
+        mapping=mapping,
+        raw=raw,
+        extra_columns=extra_names,
+    )
+
+
+__all__ = ["prepare", "POLARS_TYPES", "INPUT_ONLY"]
