@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -165,6 +165,7 @@ def nps_interval(promoters: int, detractors: int, n: int, z: float = 1.959963984
 
 NUMERIC_FIELDS = {"employees", "department_size", "annual_revenue", "founded_year", "mrr", "seats",
                   "sales_cycle_days", "nps"}
+DATE_FIELDS = {"start_date", "churn_date", "first_contact_date"}
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,24 @@ class Filter:
     low: float | None = None  # numeric: inclusive range, None = open end
     high: float | None = None
     negate: bool = False  # tech:TOOL=no -> does not use the tool
+    low_date: date | None = None  # date fields: inclusive range, None = open end
+    high_date: date | None = None
 
     @property
     def is_range(self) -> bool:
         return not self.values
 
+    @property
+    def is_date_range(self) -> bool:
+        return self.field in DATE_FIELDS and not self.values
+
     def spec(self) -> str:
         if self.field == "tech_stack" and len(self.values) == 1:
             return f"tech:{self.values[0]}={'no' if self.negate else 'yes'}"
+        if self.is_date_range:
+            low = "" if self.low_date is None else self.low_date.isoformat()
+            high = "" if self.high_date is None else self.high_date.isoformat()
+            return f"{self.field}={low}..{high}"
         if self.is_range:
             low = "" if self.low is None else _fmt_bound(self.low)
             high = "" if self.high is None else _fmt_bound(self.high)
@@ -194,11 +205,56 @@ def _fmt_bound(x: float) -> str:
 
 
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)?\s*-\s*(\d+(?:\.\d+)?)?\s*$")
+_YEAR_RANGE = re.compile(r"^\s*(\d{4})?\s*-\s*(\d{4})?\s*$")
+
+
+def _date_bound(text: str, upper: bool, spec: str) -> date | None:
+    """'' -> open end; 'YYYY' -> 1 Jan (lower) / 31 Dec (upper); 'YYYY-MM' -> first / last day
+    of the month; 'YYYY-MM-DD' -> that day."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return date(int(text), 12, 31) if upper else date(int(text), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{1,2}", text):
+            y, m = (int(x) for x in text.split("-"))
+            first = date(y, m, 1)
+            if not upper:
+                return first
+            nxt = date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
+            return nxt - timedelta(days=1)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise IcpError("filter.bad_date_range", spec=spec) from None
+
+
+def _parse_date_range(field: str, raw: str, spec: str) -> Filter:
+    """Date fields: 'LOW..HIGH' with ISO dates, months or years (either end open:
+    'start_date=2022..', 'start_date=..2023-06-30'), 'YYYY-YYYY' / 'YYYY-' / '-YYYY' (years),
+    or one date / month / year alone (that period)."""
+    if ".." in raw:
+        lo, _, hi = raw.partition("..")
+        low, high = _date_bound(lo, False, spec), _date_bound(hi, True, spec)
+    else:
+        m = _YEAR_RANGE.match(raw)
+        if m and (m.group(1) or m.group(2)):
+            low = _date_bound(m.group(1) or "", False, spec)
+            high = _date_bound(m.group(2) or "", True, spec)
+        else:
+            low, high = _date_bound(raw, False, spec), _date_bound(raw, True, spec)
+    if low is None and high is None:
+        raise IcpError("filter.bad_date_range", spec=spec)
+    if low is not None and high is not None and low > high:
+        raise IcpError("filter.bad_date_range", spec=spec)
+    return Filter(field, (), low_date=low, high_date=high)
 
 
 def parse_filter(spec: str) -> Filter:
     """'country=DE,AT,CH' -> categorical; 'employees=51-500', 'annual_revenue=1000000-' -> range;
-    'tech:HubSpot' or 'tech:HubSpot=yes' -> uses the tool; 'tech_stack=HubSpot,Jira' -> uses any."""
+    'tech:HubSpot' or 'tech:HubSpot=yes' -> uses the tool; 'tech_stack=HubSpot,Jira' -> uses any;
+    date fields (start_date, churn_date, first_contact_date): 'start_date=2022..',
+    'start_date=2022-01-01..2023-06-30', 'start_date=2022-2023', 'start_date=2022' (inclusive)."""
     if spec.strip().startswith("tech:"):
         tool, _, answer = spec.strip()[5:].partition("=")
         if not tool.strip():
@@ -212,6 +268,8 @@ def parse_filter(spec: str) -> Filter:
     raw = raw.strip()
     if not field or not raw:
         raise IcpError("filter.bad_spec", spec=spec)
+    if field in DATE_FIELDS:
+        return _parse_date_range(field, raw, spec)
     if field in NUMERIC_FIELDS:
         m = _RANGE.match(raw)
         if not m or (m.group(1) is None and m.group(2) is None):
@@ -241,6 +299,15 @@ def filter_sql(flt: Filter, as_of_year: int | None = None) -> tuple[str, list]:
             expr = age_band_sql(as_of_year or date.today().year)
         return (f"{expr} = ANY(?::VARCHAR[])", [list(flt.values)])
     col = quote_ident(flt.field)
+    if flt.is_date_range:
+        parts, params = [], []
+        if flt.low_date is not None:
+            parts.append(f"{col} >= ?")
+            params.append(flt.low_date)
+        if flt.high_date is not None:
+            parts.append(f"{col} <= ?")
+            params.append(flt.high_date)
+        return ("(" + " AND ".join(parts or ["TRUE"]) + ")", params)
     if flt.is_range:
         parts, params = [], []
         if flt.low is not None:
