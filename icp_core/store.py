@@ -1,0 +1,869 @@
+"""The DuckDB store: where imported data lives, with its history, quarantine and undo.
+
+    store = Store()                                   # resolve_location(): --db > ICP_DB > secrets > ~/.icp_workbench
+    result = store.import_file("crm.csv", "accounts") # read, map, validate, store: one transaction
+    store.imports()                                   # the history, newest first
+    store.undo(result.import_id)                      # deletes its rows, restores what it replaced
+
+Layout inside the DuckDB database:
+- canonical tables (``schema.TABLES``), created on their first import, with the columns of
+  ``schema.stored_fields(table)``, extra columns (VARCHAR) added as imports bring them, and an
+  internal ``_import_id`` column (never exported);
+- ``_imports`` (the history), ``_raw_files`` (every uploaded file, byte for byte),
+  ``_quarantine`` (rejected rows and invalid values), ``_settings`` (JSON values, e.g. saved
+  mappings), ``_meta`` (the data version) and ``_archive_<table>`` (rows a replace or clear moved
+  aside, tagged ``_replaced_by``, so undo restores them exactly).
+
+Connections and concurrency. DuckDB lets one process at a time open a database file (even
+reading takes the lock while another process writes). So a *file* store never keeps a
+connection open on its own: every method opens one and closes it, and ``cursor()`` hands out a
+fresh connection that holds the file only while the caller keeps it (a page keeps it for one
+script run). An idle dashboard therefore never blocks the command line. Every write takes a
+file lock (``<db>.lock``) first, then opens the database, retrying while another process holds
+it, for up to ``timeout`` seconds; after that it raises ``StoreBusy``. In-memory and remote
+(``md:``) stores keep one connection for the Store's lifetime (closing it would lose them).
+Within one process, do not open the same file once read-only and once read-write (DuckDB
+refuses mixed configurations).
+
+Every write is one transaction: a failure anywhere leaves every table exactly as before.
+The archive of replaced rows grows with every replace; it is what makes undo exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+from filelock import FileLock, Timeout
+
+from icp_core import schema
+from icp_core.errors import IcpError, StoreBusy
+
+ENV_VAR = "ICP_DB"
+DEFAULT_TIMEOUT = 30.0
+SAMPLE_PREFIX = "sample:"  # file names of the sample company's imports
+IMPORT_ID = "_import_id"
+REPLACED_BY = "_replaced_by"
+ARCHIVE_PREFIX = "_archive_"
+MODES = ("replace", "append")
+INTERNAL_TABLES = ("_meta", "_imports", "_raw_files", "_quarantine", "_settings")
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # md:, motherduck:, s3:// ...
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS _meta (key VARCHAR, value BIGINT)",
+    "CREATE TABLE IF NOT EXISTS _imports (import_id INTEGER, table_name VARCHAR, file_name VARCHAR, "
+    'sha256 VARCHAR, "at" TIMESTAMP, '
+    " mode VARCHAR, mapping VARCHAR, rows_read BIGINT, rows_imported BIGINT, "
+    "rows_rejected BIGINT, undone BOOLEAN, undone_at TIMESTAMP, detected VARCHAR, created_table BOOLEAN, "
+    "added_columns VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS _raw_files (import_id INTEGER, content BLOB)",
+    'CREATE TABLE IF NOT EXISTS _quarantine (import_id INTEGER, "row" BIGINT, "column" VARCHAR, value VARCHAR, '
+    "reason VARCHAR, params VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS _settings (key VARCHAR, value VARCHAR)",
+)
+
+# polars type of each canonical field type (used to type all-null columns before storing)
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "text": pl.String(),
+    "country": pl.String(),
+    "enum": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "list": pl.List(pl.String()),
+}
+
+
+def quote(name: str) -> str:
+    """A SQL identifier, quoted: column names come from users' files."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def default_location() -> str:
+    folder = Path.home() / ".icp_workbench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / "store.duckdb")
+
+
+def resolve_location(explicit: str | None = None, secrets: Mapping | None = None) -> str:
+    """Where the store lives: explicit (--db) > env ICP_DB > secrets["ICP_DB"] > ~/.icp_workbench/store.duckdb.
+
+    Any DuckDB connection string (":memory:", "md:my_db", a path) passes through untouched,
+    except that a leading "~" is expanded to the home folder.
+
+    >>> resolve_location(":memory:")
+    ':memory:'
+    """
+    for candidate in (explicit, os.environ.get(ENV_VAR), _secret(secrets)):
+        if candidate is not None and str(candidate).strip():
+            location = str(candidate).strip()
+            return os.path.expanduser(location) if location.startswith("~") else location
+    return default_location()
+
+
+def _secret(secrets: Mapping | None) -> str | None:
+    if secrets is None:
+        return None
+    try:  # st.secrets raises when no secrets file exists
+        value = secrets.get(ENV_VAR) if hasattr(secrets, "get") else secrets[ENV_VAR]
+    except Exception:
+        return None
+    return None if value is None else str(value)
+
+
+def is_file_location(location: str) -> bool:
+    """True for a database file on disk (not ":memory:", not a remote "md:" connection string)."""
+    if location.startswith(":memory:") or location == "":
+        return False
+    if _WINDOWS_DRIVE.match(location):
+        return True
+    return not _SCHEME.match(location)
+
+
+@dataclass
+class ImportResult:
+    """What an import did; ``as_dict(lang)`` is the CLI's --json shape."""
+
+    import_id: int
+    table: str
+    mode: str
+    file_name: str | None
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    issues: list[Any] = field(default_factory=list)  # icp_core.ingest.Issue
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "import_id": self.import_id,
+            "mode": self.mode,
+            "file": self.file_name,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_rejected": self.rows_rejected,
+            "issues": [
+                {"row": i.row, "column": i.column, "value": i.value, "reason": i.text(lang), "reason_key": i.reason}
+                for i in self.issues
+            ],
+        }
+
+
+def _issue(row: int, column: str, raw: str | None, reason: str, params: dict[str, Any]):
+    from icp_core.ingest import Issue  # lazily: the store is usable without the import engine loaded
+
+    return Issue(row=row, column=column, value=raw, reason=reason, params=params)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # stored as UTC
+
+
+def _json(value: Any) -> str:
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _check_table(table: str) -> None:
+    if table not in schema.TABLES:
+        raise IcpError("error.unknown_table", table=table, tables=", ".join(schema.TABLES))
+
+
+def _exec(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Run a statement and read its result to the end (DuckDB 2 refuses new work while a result is open)."""
+    return con.execute(sql, params or []).fetchall()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    return con.sql(sql, params=params or None).pl()
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    rows = _exec(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+        [table],
+    )
+    return bool(rows[0][0])
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a table's columns in order."""
+    return [
+        (r[0], r[1])
+        for r in _exec(
+            con,
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+            [table],
+        )
+    ]
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(_exec(con, f"SELECT count(*) FROM {quote(table)}")[0][0])
+
+
+class Store:
+    """A DuckDB store of canonical tables with import history, quarantine and undo.
+
+    >>> store = Store(":memory:")
+    >>> store.load_frame("accounts", pl.DataFrame({"account_id": ["A1", "A2"]})).rows_imported
+    2
+    >>> store.tables()
+    {'accounts': 2}
+    """
+
+    def __init__(self, location: str | None = None, read_only: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.location = resolve_location(location)
+        self.read_only = read_only
+        self.timeout = timeout
+        self.is_file = is_file_location(self.location)
+        self._mutex = threading.RLock()  # threads of this process write one at a time
+        self._lock = FileLock(self.location + ".lock", thread_local=False) if self.is_file else None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        if self.is_file and read_only and not Path(self.location).exists():
+            raise IcpError("store.not_found", location=self.location)
+        if not self.is_file:
+            self._con = self._open(time.monotonic() + self.timeout)
+        if not read_only:
+            with self._reading() as con:
+                ready = all(_table_exists(con, t) for t in INTERNAL_TABLES)
+            if not ready:
+                with self._writing() as con:
+                    for ddl in _DDL:
+                        _exec(con, ddl)
+
+    # ---- connections -------------------------------------------------------------------------
+
+    def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Open the database, waiting (with backoff) while another process holds it."""
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(self.location, read_only=self.read_only)
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
+                if time.monotonic() + delay > deadline:
+                    raise StoreBusy("store.busy", location=self.location) from error
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as error:
+                raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new DuckDB connection for reading: one per Streamlit session / thread.
+
+        For a file store it holds the database file while it is alive; drop it (or call
+        ``.close()``) when done so other programs can write.
+        """
+        if self._con is not None:
+            return self._con.cursor()
+        return self._open(time.monotonic() + self.timeout)
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.cursor()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction under the file lock: COMMIT when the block ends, ROLLBACK on any error."""
+        if self.read_only:
+            raise IcpError("store.read_only", location=self.location)
+        deadline = time.monotonic() + self.timeout
+        with self._mutex:
+            try:
+                acquired = self._lock.acquire(timeout=self.timeout) if self._lock else nullcontext()
+            except Timeout as error:
+                raise StoreBusy("store.busy", location=self.location) from error
+            with acquired:
+                con = self._con.cursor() if self._con is not None else self._open(deadline)
+                try:
+                    con.begin()
+                    try:
+                        yield con
+                    except BaseException:
+                        con.rollback()
+                        raise
+                    con.commit()
+                finally:
+                    con.close()
+
+    def close(self) -> None:
+        """Release an in-memory / remote store's connection (a file store holds none)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.location!r}{', read_only=True' if self.read_only else ''})"
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, int]:
+        """Canonical tables present in the store, with their row counts (schema order)."""
+        with self._reading() as con:
+            return {t: _count(con, t) for t in schema.TABLES if _table_exists(con, t)}
+
+    def has(self, table: str) -> bool:
+        """True when the table holds at least one row."""
+        return self.tables().get(table, 0) > 0
+
+    def columns(self, table: str) -> list[str]:
+        """The table's columns: canonical fields, then extra columns (internal ones left out)."""
+        _check_table(table)
+        with self._reading() as con:
+            if not _table_exists(con, table):
+                return []
+            return [c for c, _ in _columns(con, table) if c != IMPORT_ID]
+
+    def extra_columns(self, table: str) -> list[str]:
+        canonical = {f.name for f in schema.stored_fields(table)}
+        return [c for c in self.columns(table) if c not in canonical]
+
+    def data_version(self) -> int:
+        """A number that changes with every import / undo / clear, in any process: a cache key."""
+        with self._reading() as con:
+            if not _table_exists(con, "_meta"):
+                return 0
+            rows = _exec(con, "SELECT value FROM _meta WHERE key = 'data_version'")
+            return int(rows[0][0]) if rows else 0
+
+    def imports(self, table: str | None = None) -> list[dict[str, Any]]:
+        """The import history, newest first.
+
+        Each entry: import_id, table, file, sha256, at (UTC), mode, mapping, detected, rows_read,
+        rows_imported, rows_rejected, undone.
+        """
+        if table is not None:
+            _check_table(table)
+        with self._reading() as con:
+            if not _table_exists(con, "_imports"):
+                return []
+            rows = _exec(
+                con,
+                'SELECT import_id, table_name, file_name, sha256, "at", mode, '
+                " mapping, detected, rows_read, "
+                "rows_imported, rows_rejected, undone FROM _imports WHERE ? IS NULL OR table_name = ? "
+                "ORDER BY import_id DESC",
+                [table, table],
+            )
+        keys = ("import_id", "table", "file", "sha256", "at", "mode", "mapping", "detected", "rows_read",
+                "rows_imported", "rows_rejected", "undone")
+        result = []
+        for row in rows:
+            entry = dict(zip(keys, row))
+            entry["mapping"] = json.loads(entry["mapping"]) if entry["mapping"] else None
+            entry["detected"] = json.loads(entry["detected"]) if entry["detected"] else None
+            result.append(entry)
+        return result
+
+    def quarantine(self, import_id: int, lang: str = "en") -> pl.DataFrame:
+        """The rows and values an import rejected: row (1-based data row), column, value, reason (text in lang)."""
+        from icp_core.i18n import t
+
+        with self._reading() as con:
+            self._import_row(con, import_id)
+            rows = _exec(
+                con,
+                'SELECT "row", "column", value, reason, params FROM _quarantine WHERE import_id = ? ORDER BY "row", "column"',
+                [import_id],
+            )
+        return pl.DataFrame(
+            {
+                "row": [r[0] for r in rows],
+                "column": [r[1] for r in rows],
+                "value": [r[2] for r in rows],
+                "reason": [t(r[3], lang, **(json.loads(r[4]) if r[4] else {})) for r in rows],
+            },
+            schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
+        )
+
+    def raw_file(self, import_id: int) -> bytes:
+        """The file of an import exactly as it was uploaded (b"" when it came as a frame)."""
+        with self._reading() as con:
+            self._import_row(con, import_id)
+            rows = _exec(con, "SELECT content FROM _raw_files WHERE import_id = ?", [import_id])
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else b""
+
+    def export_frame(self, table: str) -> pl.DataFrame:
+        """The table as stored: canonical columns first (schema order), then extras; no internal columns."""
+        _check_table(table)
+        with self._reading() as con:
+            if not _table_exists(con, table):
+                raise IcpError("store.no_data", table=table)
+            present = [c for c, _ in _columns(con, table)]
+            canonical = [f.name for f in schema.stored_fields(table)]
+            ordered = [c for c in canonical if c in present] + [
+                c for c in present if c not in canonical and c != IMPORT_ID
+            ]
+            select = ", ".join(quote(c) for c in ordered)
+            return _frame(con, f"SELECT {select} FROM {quote(table)} ORDER BY {IMPORT_ID}, rowid")
+
+    def is_sample(self) -> bool:
+        """True when the live rows come from the sample company (imports named "sample:...")."""
+        with self._reading() as con:
+            if not _table_exists(con, "_imports"):
+                return False
+            live: set[int] = set()
+            for table in schema.TABLES:
+                if _table_exists(con, table):
+                    live.update(r[0] for r in _exec(con, f"SELECT DISTINCT {IMPORT_ID} FROM {quote(table)}"))
+            if not live:
+                return False
+            names = _exec(
+                con,
+                "SELECT file_name FROM _imports WHERE list_contains(?, import_id)",
+                [sorted(live)],
+            )
+        return all((n[0] or "").startswith(SAMPLE_PREFIX) for n in names)
+
+    # ---- settings ----------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._reading() as con:
+            if not _table_exists(con, "_settings"):
+                return default
+            rows = _exec(con, "SELECT value FROM _settings WHERE key = ?", [key])
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value under key (replacing any earlier one)."""
+        text = json.dumps(value, ensure_ascii=False)
+        with self._writing() as con:
+            _exec(con, "DELETE FROM _settings WHERE key = ?", [key])
+            _exec(con, "INSERT INTO _settings VALUES (?, ?)", [key, text])
+
+    @staticmethod
+    def _mapping_key(table: str, columns: list[str]) -> str:
+        # the header signature: the same export (in any column order) finds its mapping again
+        signature = hashlib.sha256(json.dumps(sorted(columns), ensure_ascii=False).encode()).hexdigest()[:16]
+        return f"mapping:{table}:{signature}"
+
+    def save_mapping(self, table: str, columns: list[str], mapping: Mapping[str, str | None]) -> None:
+        """Remember a mapping for files with exactly these headers."""
+        _check_table(table)
+        self.set_setting(self._mapping_key(table, list(columns)), dict(mapping))
+
+    def saved_mapping(self, table: str, columns: list[str]) -> dict[str, str | None] | None:
+        """The mapping saved for files with exactly these headers, or None."""
+        _check_table(table)
+        return self.get_setting(self._mapping_key(table, list(columns)))
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        source: bytes | str | Path,
+        table: str,
+        mapping: Mapping[str, str | None] | None = None,
+        mode: str = "replace",
+        file_name: str | None = None,
+        sheet: str | None = None,
+    ) -> ImportResult:
+        """Read a file, map its columns (suggested when mapping is None), validate and store it.
+
+        >>> store.import_file(b"Kundennummer;Umsatz\\nK1;1.234,56\\n", "accounts", file_name="crm.csv").rows_imported
+        1
+        """
+        from icp_core import ingest
+
+        _check_table(table)
+        self._check_mode(mode)
+        raw = ingest.read_file(source, file_name, sheet=sheet)
+        if mapping is None:
+            mapping = ingest.suggest_mapping(raw.columns, table)
+        prepared = ingest.prepare(raw, table, dict(mapping))
+        return self.import_prepared(prepared, mode)
+
+    def import_prepared(self, prepared: Any, mode: str = "replace") -> ImportResult:
+        """Store an ``ingest.Prepared`` in one transaction, with its history, raw file and quarantine."""
+        _check_table(prepared.table)
+        self._check_mode(mode)
+        raw = prepared.raw
+        return self._store(
+            prepared.table,
+            prepared.frame,
+            mode,
+            file_name=raw.file_name,
+            sha256=raw.sha256,
+            content=raw.content,
+            mapping=dict(prepared.mapping),
+            detected=raw.detected,
+            rows_read=prepared.rows_read,
+            rows_rejected=prepared.rows_rejected,
+            issues=list(prepared.issues),
+        )
+
+    def load_frame(
+        self, table: str, frame: pl.DataFrame, file_name: str = "fixture", mode: str = "replace"
+    ) -> ImportResult:
+        """Store a frame already in canonical form (sample data, tests): same transaction and history.
+
+        Missing canonical columns are null; other columns are kept as extras (text). A key that
+        repeats is rejected like in a file (first row wins). The frame is kept as Parquet.
+
+        >>> Store(":memory:").load_frame("accounts", pl.DataFrame({"account_id": ["A1"]}), "sample:accounts").rows_imported
+        1
+        """
+        _check_table(table)
+        self._check_mode(mode)
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        content = buffer.getvalue()
+        issues = []
+        key = schema.TABLES[table].key
+        frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("_row"))
+        if key and key in frame.columns:
+            repeated = frame.filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated() & ~pl.col(key).is_first_distinct())
+            for row, value in zip(repeated["_row"].to_list(), repeated[key].cast(pl.String).to_list()):
+                issues.append(_issue(row, key, value, "issue.duplicate_key_in_frame", {"field": key, "value": value}))
+            frame = frame.filter(~pl.col("_row").is_in(repeated["_row"].implode()))
+        return self._store(
+            table,
+            frame,
+            mode,
+            file_name=file_name,
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            mapping={c: (c if c in schema.TABLES[table].field_names else None) for c in frame.columns if c != "_row"},
+            detected={"format": "frame"},
+            rows_read=frame.height + len(issues),
+            rows_rejected=len(issues),
+            issues=issues,
+        )
+
+    @staticmethod
+    def _check_mode(mode: str) -> None:
+        if mode not in MODES:
+            raise IcpError("store.bad_mode", mode=mode, modes=", ".join(MODES))
+
+    def _canonical_frame(self, table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+        """Split off `_row`; type all-null canonical columns; make extras text."""
+        rows = frame["_row"] if "_row" in frame.columns else None
+        frame = frame.drop("_row", strict=False)
+        fields = {f.name: f for f in schema.stored_fields(table)}
+        casts = []
+        for name, dtype in frame.schema.items():
+            if name in fields:
+                if dtype == pl.Null:
+                    casts.append(pl.col(name).cast(_POLARS_TYPES[fields[name].type]))
+            elif dtype != pl.String:
+                casts.append(pl.col(name).cast(pl.String))
+        return (frame.with_columns(casts) if casts else frame), rows
+
+    def _store(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        mode: str,
+        *,
+        file_name: str | None,
+        sha256: str,
+        content: bytes | None,
+        mapping: dict[str, str | None],
+        detected: Any,
+        rows_read: int,
+        rows_rejected: int,
+        issues: list,
+    ) -> ImportResult:
+        frame, source_rows = self._canonical_frame(table, frame)
+        key = schema.TABLES[table].key
+        with self._writing() as con:
+            import_id = int(_exec(con, "SELECT coalesce(max(import_id), 0) + 1 FROM _imports")[0][0])
+            created = self._ensure_table(con, table)
+            frame, added = self._ensure_extra_columns(con, table, frame)
+            if mode == "append" and key and key in frame.columns and not created:
+                frame, rejected = self._reject_keys_in_store(con, table, key, frame, source_rows, mapping)
+                issues = issues + rejected
+                rows_rejected += len(rejected)
+            if mode == "replace":
+                self._archive(con, table, import_id)
+            self._insert(con, table, frame, import_id)
+            self._record(
+                con, import_id, table, mode, file_name, sha256, content, mapping, detected,
+                rows_read, frame.height, rows_rejected, issues, created, added,
+            )
+        return ImportResult(import_id, table, mode, file_name, rows_read, frame.height, rows_rejected, issues)
+
+    def _ensure_table(self, con: duckdb.DuckDBPyConnection, table: str) -> bool:
+        """Create the canonical table on its first import; True when it was created now."""
+        if _table_exists(con, table):
+            return False
+        columns = [f"{quote(f.name)} {schema.DUCKDB_TYPES[f.type]}" for f in schema.stored_fields(table)]
+        columns.append(f"{IMPORT_ID} INTEGER")
+        _exec(con, f"CREATE TABLE {quote(table)} ({', '.join(columns)})")
+        return True
+
+    def _ensure_extra_columns(
+        self, con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
+    ) -> tuple[pl.DataFrame, list[str]]:
+        """Add the frame's extra columns to the table (VARCHAR), renaming any that would clash.
+
+        DuckDB column names are case-insensitive: an extra that matches an existing extra in
+        another case goes into that column; one that matches a canonical or internal name gets
+        the suffix " (extra)" (numbered when needed).
+        """
+        canonical = {f.name for f in schema.stored_fields(table)}
+        existing = {c.casefold(): c for c, _ in _columns(con, table)}
+        reserved = {c.casefold() for c in canonical} | {IMPORT_ID, REPLACED_BY}
+        renames: dict[str, str] = {}
+        added: list[str] = []
+        taken = set(existing) | {c.casefold() for c in frame.columns if c in canonical}
+        for name in frame.columns:
+            if name in canonical:
+                continue
+            folded = name.casefold()
+            if folded in existing and folded not in reserved and folded not in {r.casefold() for r in renames.values()}:
+                if existing[folded] != name:
+                    renames[name] = existing[folded]
+                taken.add(folded)
+                continue
+            target = name
+            if folded in reserved or folded in taken:
+                target, n = f"{name} (extra)", 2
+                while target.casefold() in taken:
+                    target, n = f"{name} (extra {n})", n + 1
+            taken.add(target.casefold())
+            if target != name:
+                renames[name] = target
+            if target.casefold() not in existing:
+                _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(target)} VARCHAR")
+                existing[target.casefold()] = target
+                added.append(target)
+        return (frame.rename(renames) if renames else frame), added
+
+    def _reject_keys_in_store(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        key: str,
+        frame: pl.DataFrame,
+        source_rows: pl.Series | None,
+        mapping: Mapping[str, str | None],
+    ) -> tuple[pl.DataFrame, list]:
+        """Append mode: rows whose key is already stored are rejected (the stored row wins)."""
+        candidates = frame[key].drop_nulls().unique().to_list()
+        if not candidates:
+            return frame, []
+        stored = {
+            r[0]
+            for r in _exec(
+                con, f"SELECT DISTINCT {quote(key)} FROM {quote(table)} WHERE list_contains(?, {quote(key)})", [candidates]
+            )
+        }
+        if not stored:
+            return frame, []
+        hit = frame[key].is_in(list(stored))
+        rows = source_rows if source_rows is not None else pl.Series(range(1, frame.height + 1))
+        source_column = next((s for s, f in mapping.items() if f == key), key)
+        issues = [
+            _issue(int(r), source_column, v, "issue.duplicate_key_in_store", {"field": key, "value": v})
+            for r, v in zip(rows.filter(hit).to_list(), frame[key].filter(hit).to_list())
+        ]
+        return frame.filter(~hit), issues
+
+    def _archive(self, con: duckdb.DuckDBPyConnection, table: str, import_id: int) -> int:
+        """Move the table's live rows aside, tagged with the import that replaced them."""
+        archive = ARCHIVE_PREFIX + table
+        if not _table_exists(con, archive):
+            _exec(
+                con,
+                f"CREATE TABLE {quote(archive)} AS SELECT *, NULL::INTEGER AS {REPLACED_BY} FROM {quote(table)} LIMIT 0",
+            )
+        archived = {c.casefold() for c, _ in _columns(con, archive)}
+        for column, dtype in _columns(con, table):
+            if column.casefold() not in archived:
+                _exec(con, f"ALTER TABLE {quote(archive)} ADD COLUMN {quote(column)} {dtype}")
+        moved = _exec(
+            con,
+            f"INSERT INTO {quote(archive)} BY NAME SELECT *, ?::INTEGER AS {REPLACED_BY} FROM {quote(table)} "
+            f"ORDER BY {IMPORT_ID}, rowid",
+            [import_id],
+        )[0][0]
+        _exec(con, f"DELETE FROM {quote(table)}")
+        return int(moved)
+
+    def _insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, import_id: int) -> None:
+        if frame.width == 0 or frame.height == 0:
+            return
+        view = f"_incoming_{import_id}"
+        con.register(view, frame)
+        try:
+            _exec(
+                con,
+                f"INSERT INTO {quote(table)} BY NAME SELECT *, ?::INTEGER AS {IMPORT_ID} FROM {quote(view)}",
+                [import_id],
+            )
+        finally:
+            con.unregister(view)
+
+    def _record(
+        self, con, import_id, table, mode, file_name, sha256, content, mapping, detected,
+        rows_read, rows_imported, rows_rejected, issues, created, added,
+    ) -> None:
+        _exec(
+            con,
+            "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, NULL, ?, ?, ?)",
+            [import_id, table, file_name, sha256, _now(), mode, _json(mapping), rows_read, rows_imported,
+             rows_rejected, _json(detected) if detected is not None else None, created, _json(added)],
+        )
+        if content is not None:
+            _exec(con, "INSERT INTO _raw_files VALUES (?, ?)", [import_id, content])
+        if issues:
+            quarantine = pl.DataFrame(
+                {
+                    "import_id": [import_id] * len(issues),
+                    "row": [i.row for i in issues],
+                    "column": [i.column for i in issues],
+                    "value": [None if i.value is None else str(i.value) for i in issues],
+                    "reason": [i.reason for i in issues],
+                    "params": [_json(i.params) if i.params else None for i in issues],
+                },
+                schema={"import_id": pl.Int32, "row": pl.Int64, "column": pl.String, "value": pl.String,
+                        "reason": pl.String, "params": pl.String},
+            )
+            view = f"_quarantine_{import_id}"
+            con.register(view, quarantine)
+            try:
+                _exec(con, f"INSERT INTO _quarantine BY NAME SELECT * FROM {quote(view)}")
+            finally:
+                con.unregister(view)
+        self._bump(con)
+
+    @staticmethod
+    def _bump(con: duckdb.DuckDBPyConnection) -> None:
+        if _exec(con, "UPDATE _meta SET value = value + 1 WHERE key = 'data_version'")[0][0] == 0:
+            _exec(con, "INSERT INTO _meta VALUES ('data_version', 1)")
+
+    @staticmethod
+    def _import_row(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple:
+        rows = []
+        if _table_exists(con, "_imports"):
+            rows = _exec(
+                con,
+                "SELECT table_name, mode, undone, created_table, added_columns FROM _imports WHERE import_id = ?",
+                [int(import_id)],
+            )
+        if not rows:
+            raise IcpError("store.unknown_import", import_id=import_id)
+        return rows[0]
+
+    def undo(self, import_id: int) -> dict[str, Any]:
+        """Revert an import (or a clear): delete its rows, restore the rows it replaced, mark it undone.
+
+        Returns {"import_id", "table", "rows_removed", "rows_restored"}.
+        """
+        import_id = int(import_id)
+        with self._writing() as con:
+            table, mode, undone, created, added = self._import_row(con, import_id)
+            if undone:
+                raise IcpError("store.already_undone", import_id=import_id)
+            archive = ARCHIVE_PREFIX + table
+            has_archive = _table_exists(con, archive)
+            removed = restored = 0
+            if _table_exists(con, table):
+                removed = int(_exec(con, f"DELETE FROM {quote(table)} WHERE {IMPORT_ID} = ?", [import_id])[0][0])
+            if has_archive:
+                # its rows a later replace moved aside must never come back either
+                _exec(con, f"DELETE FROM {quote(archive)} WHERE {IMPORT_ID} = ?", [import_id])
+            if mode in ("replace", "clear") and has_archive:
+                later = _exec(
+                    con,
+                    "SELECT min(import_id) FROM _imports WHERE table_name = ? AND import_id > ? AND NOT undone "
+                    "AND mode IN ('replace', 'clear')",
+                    [table, import_id],
+                )[0][0]
+                if later is not None:
+                    # a later replace superseded this one: what this one replaced now counts as replaced by it
+                    _exec(con, f"UPDATE {quote(archive)} SET {REPLACED_BY} = ? WHERE {REPLACED_BY} = ?", [later, import_id])
+                else:
+                    restored = self._restore(con, table, archive, import_id)
+            self._drop_unused(con, table, archive, json.loads(added) if added else [], bool(created))
+            _exec(con, "UPDATE _imports SET undone = true, undone_at = ? WHERE import_id = ?", [_now(), import_id])
+            self._bump(con)
+        return {"import_id": import_id, "table": table, "rows_removed": removed, "rows_restored": restored}
+
+    def _restore(self, con: duckdb.DuckDBPyConnection, table: str, archive: str, import_id: int) -> int:
+        present = {c.casefold() for c, _ in _columns(con, table)}
+        for column, dtype in _columns(con, archive):
+            if column != REPLACED_BY and column.casefold() not in present:
+                _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {dtype}")
+        restored = _exec(
+            con,
+            f"INSERT INTO {quote(table)} BY NAME SELECT * EXCLUDE ({REPLACED_BY}) FROM {quote(archive)} "
+            f"WHERE {REPLACED_BY} = ? ORDER BY {IMPORT_ID}, rowid",
+            [import_id],
+        )[0][0]
+        _exec(con, f"DELETE FROM {quote(archive)} WHERE {REPLACED_BY} = ?", [import_id])
+        return int(restored)
+
+    def _drop_unused(self, con, table: str, archive: str, added: list[str], created: bool) -> None:
+        """After an undo, remove what the import added and nothing uses any more, so the table is as before."""
+        if not _table_exists(con, table):
+            return
+        archive_rows = _count(con, archive) if _table_exists(con, archive) else 0
+        if created and _count(con, table) == 0 and archive_rows == 0:
+            _exec(con, f"DROP TABLE {quote(table)}")
+            if _table_exists(con, archive):
+                _exec(con, f"DROP TABLE {quote(archive)}")
+            return
+        present = {c for c, _ in _columns(con, table)}
+        for column in reversed(added):
+            if column in present:
+                used = _exec(con, f"SELECT count({quote(column)}) FROM {quote(table)}")[0][0]
+                if not used:
+                    _exec(con, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column)}")
+
+    def clear(self, table: str | None = None) -> list[int]:
+        """Empty one table (or all): recorded in the history like an import, so ``undo`` brings the rows back.
+
+        Returns the ids of the clear entries (one per table that existed).
+        """
+        if table is not None:
+            _check_table(table)
+        ids: list[int] = []
+        with self._writing() as con:
+            targets = [table] if table else list(schema.TABLES)
+            for name in targets:
+                if not _table_exists(con, name):
+                    continue
+                import_id = int(_exec(con, "SELECT coalesce(max(import_id), 0) + 1 FROM _imports")[0][0])
+                self._archive(con, name, import_id)
+                _exec(
+                    con,
+                    "INSERT INTO _imports VALUES (?, ?, NULL, NULL, ?, 'clear', NULL, 0, 0, 0, false, NULL, NULL, false, '[]')",
+                    [import_id, name, _now()],
+                )
+                ids.append(import_id)
+            if ids:
+                self._bump(con)
+        return ids
