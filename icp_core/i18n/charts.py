@@ -1,0 +1,32 @@
+"""Words used inside charts (axis titles, labels, legends) by icp_core.charts."""
+
+TEXTS = {
+    "chart.n": {"en": "n = {n}", "de": "n = {n}"},
+    "chart.n_short": {"en": "n={n}", "de": "n={n}"},
+    "chart.small_n": {
+        "en": "lighter: fewer than {min_n} answers, too small to rank",
+        "de": "heller: weniger als {min_n} Werte, zu klein für eine Rangfolge",
+    },
+    "chart.interval": {"en": "lines: 95% interval", "de": "Linien: 95-%-Intervall"},
+    "chart.share": {"en": "Share (%)", "de": "Anteil (%)"},
+    "chart.count": {"en": "Number of accounts", "de": "Anzahl Kunden"},
+    "chart.companies": {"en": "companies", "de": "Unternehmen"},
+    "chart.customers": {"en": "customers", "de": "Kunden"},
+    "chart.penetration": {"en": "penetration", "de": "Durchdringung"},
+    "chart.level": {"en": "Market level", "de": "Marktebene"},
+    "chart.assumption": {"en": "assumption (typed in, not from data)", "de": "Annahme (eingegeben, nicht aus Daten)"},
+    "chart.month": {"en": "Month", "de": "Monat"},
+    "chart.cohort": {"en": "Cohort (start month)", "de": "Kohorte (Startmonat)"},
+    "chart.months_since_start": {"en": "Months since start", "de": "Monate seit Start"},
+    "chart.active_share": {"en": "Still active (%)", "de": "Noch aktiv (%)"},
+    "chart.series": {"en": "Series", "de": "Reihe"},
+    "chart.answers": {"en": "Share of answers (%)", "de": "Anteil der Antworten (%)"},
+    "chart.promoters": {"en": "Promoters (9-10)", "de": "Promotoren (9-10)"},
+    "chart.passives": {"en": "Passives (7-8)", "de": "Passive (7-8)"},
+    "chart.detractors": {"en": "Detractors (0-6)", "de": "Kritiker (0-6)"},
+    "chart.nps_label": {"en": "NPS {nps}", "de": "NPS {nps}"},
+    "chart.role.more": {"en": "want more of", "de": "mehr davon"},
+    "chart.role.neutral": {"en": "would not reject", "de": "nicht ablehnen"},
+    "chart.role.less": {"en": "don't want more of", "de": "nicht mehr davon"},
+    "chart.group": {"en": "Group", "de": "Gruppe"},
+}
