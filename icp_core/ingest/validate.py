@@ -140,21 +140,24 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
             raise IcpError("ingest.no_required_column", field=required, table=table)
     key_fields = {f.name for f in spec.fields if f.type == "text" and f.name.endswith("_id")}
 
-    values, errors, params = [], [], {}
+    direct, lookups, params = [], [], {}
+    height = raw.data.height
     for f in spec.fields:
         if f.name not in column_of:
             continue
-        value, err, extra = _field_exprs(f, column_of[f.name], raw, key_fields)
-        values.append(value.alias(f"__v_{f.name}"))
-        errors.append(err.alias(f"__e_{f.name}"))
+        column = column_of[f.name]
+        value, err, extra = _field_exprs(f, column, raw, key_fields)
+        pair = [value.alias(f"__v_{f.name}"), err.alias(f"__e_{f.name}")]
         params[f.name] = extra
-    work = (
-        raw.data.lazy()
-        .with_row_index("_row", offset=1)
-        .with_columns(pl.col("_row").cast(pl.Int64))
-        .with_columns(values + errors)
-        .collect()
-    )
+        # Few distinct values (dates, countries, choices): parse each once, then join back.
+        if f.type not in ("text", "list") and raw.data[column].n_unique() * 4 <= height:
+            lookups.append((column, raw.data.lazy().select(pl.col(column).unique()).with_columns(pair)))
+        else:
+            direct += pair
+    work = raw.data.lazy().with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    for column, lookup in lookups:
+        work = work.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
+    work = work.with_columns(direct).collect()
 
     order = {c: i for i, c in enumerate(raw.columns)}
     issues: list[Issue] = []
