@@ -87,3 +87,89 @@ def show_error(err: Exception) -> None:
 
 def is_test_mode() -> bool:
     return os.environ.get("ICP_TEST_MODE") == "1"
+
+
+# ---- added for the app shell, home and Data pages ----
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def page_exists(path: str) -> bool:
+    """Whether a page file (relative to the project root, e.g. 'pages/pmf.py') exists."""
+    return os.path.isfile(os.path.join(ROOT, path))
+
+
+def md_escape(text: object) -> str:
+    """User text made safe for st.markdown / widget labels: Markdown and HTML characters escaped."""
+    out = []
+    for ch in str(text):
+        if ch in "\\`*_{}[]()#+-.!|<>~$:&":
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def fmt_number(value: float | int | None, decimals: int = 0) -> str:
+    return i18n.fmt_number(value, lang(), decimals)
+
+
+def fmt_pct(value: float | None, decimals: int = 1) -> str:
+    return i18n.fmt_pct(value, lang(), decimals)
+
+
+def fmt_datetime(value: Any) -> str:
+    """A date or timestamp in this session's language (date per i18n.fmt_date, plus HH:MM)."""
+    from datetime import date, datetime
+
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return f"{i18n.fmt_date(value, lang())} {value.strftime('%H:%M')}"
+    if isinstance(value, date):
+        return i18n.fmt_date(value, lang())
+    return str(value)
+
+
+def store_call(method: str, *args: Any) -> Any:
+    """Call a read-only Store method, cached by the store's location and data version."""
+    return _cached_store_call(store_location(), data_version(), method, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_store_call(location: str, version: int, method: str, args: tuple) -> Any:
+    return getattr(_open_store(location), method)(*args)
+
+
+def sample_active() -> bool:
+    """Whether the data in the store is (partly) the bundled sample company."""
+    return bool(store_call("is_sample"))
+
+
+def load_sample() -> None:
+    from icp_core.sample import load_sample as _load
+
+    store = get_store()
+    _load(store)
+    store.set_setting("app.sample_offered", True)
+
+
+def ensure_first_launch() -> None:
+    """On the very first launch with an empty store, load the sample company (once per store: a
+    user who cleared it does not get it back on the next start)."""
+    if st.session_state.get("_first_launch_checked") == store_location():
+        return
+    store = get_store()
+    if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
+        with st.spinner(tr("app.loading_sample")):
+            load_sample()
+    elif not store.get_setting("app.sample_offered", False):
+        store.set_setting("app.sample_offered", True)
+    st.session_state["_first_launch_checked"] = store_location()

@@ -1,0 +1,71 @@
+"""ICP Workbench: the entry point. Page setup, navigation, sidebar (language, store, sample data).
+
+    uv run streamlit run app.py
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from icp_core.i18n import LANGS
+
+st.set_page_config(page_title="ICP Workbench", page_icon=":material/target:", layout="wide")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = "en"
+tr = ui.tr
+
+# (page file, title key, icon): a page is listed when its file exists, so pages land independently.
+PAGES: list[tuple[str, str, str]] = [
+    ("pages/home.py", "nav.home", ":material/home:"),
+    ("pages/data.py", "nav.data", ":material/upload_file:"),
+    ("pages/pmf.py", "nav.pmf", ":material/query_stats:"),
+    ("pages/segments.py", "nav.segments", ":material/donut_small:"),
+    ("pages/market.py", "nav.market", ":material/public:"),
+    ("pages/profile.py", "nav.profile", ":material/badge:"),
+    ("pages/scoring.py", "nav.scoring", ":material/leaderboard:"),
+]
+
+with st.sidebar:
+    st.radio(tr("app.language"), LANGS, key="lang", horizontal=True, format_func=lambda code: tr(f"app.lang.{code}"))
+
+try:
+    ui.ensure_first_launch()
+    store_ok = True
+except Exception as err:  # an unusable store location: say so, keep the app alive
+    ui.show_error(err)
+    store_ok = False
+
+page = st.navigation(
+    [st.Page(path, title=tr(key), icon=icon, default=(path == "pages/home.py")) for path, key, icon in PAGES if ui.page_exists(path)]
+)
+
+with st.sidebar:
+    st.divider()
+    if store_ok:
+        if ui.sample_active():
+            st.badge(tr("app.sample_badge"), icon=":material/science:", color="orange")
+            st.caption(tr("app.sample_explain"))
+            if st.button(tr("app.sample_clear"), key="sample_clear", icon=":material/delete:", width="stretch"):
+                try:
+                    ui.get_store().clear()
+                except Exception as err:
+                    ui.show_error(err)
+                st.rerun()
+        elif not ui.store_call("tables").get("accounts"):
+            st.caption(tr("app.sample_offer"))
+            if st.button(tr("app.sample_restore"), key="sample_restore", icon=":material/science:", width="stretch"):
+                try:
+                    with st.spinner(tr("app.loading_sample")):
+                        ui.load_sample()
+                except Exception as err:
+                    ui.show_error(err)
+                st.rerun()
+    st.caption(tr("app.store_location"))
+    st.code(ui.store_location(), language=None, wrap_lines=True)
+
+if store_ok and ui.sample_active():
+    st.info(tr("app.sample_banner"), icon=":material/science:")
+
+page.run()
