@@ -47,8 +47,8 @@ def table_exists(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
     row = cur.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
         [table],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()  # read to the end: DuckDB 2 refuses .sql() on a connection with an unfinished result
+    return bool(row and row[0][0])
 
 
 def table_columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -77,8 +77,8 @@ def default_as_of(cur: duckdb.DuckDBPyConnection, today: date | None = None) -> 
         "SELECT max(d) FROM (SELECT start_date AS d FROM accounts UNION ALL SELECT churn_date FROM accounts) "
         "WHERE d <= ?",
         [today],
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()  # read to the end (see table_exists)
+    return row[0][0] if row else None
 
 
 def active_at_sql(param: str = "?", alias: str = "") -> str:
