@@ -1,0 +1,732 @@
+"""Product-Market-Fit: the indicators of METRICS.md ("PMF verdict"), each with value, threshold,
+n and pass/fail, and the detail figures the PMF page draws (NPS, referral, retention, Sean Ellis).
+
+Every function takes a DuckDB cursor on the store and a frozen ``PmfSettings`` (hashable, so the
+page can cache by it) and returns plain dicts / polars frames. A figure the data cannot give is
+``None``; then ``reason`` names what is missing (an i18n key suffix ``pmf.reason.<reason>`` that
+says which field is missing and how to add it).
+
+Conventions (METRICS.md, followed literally; where it is silent, noted here):
+- "the 12 months up to as_of" = dates d with ``one_year_before(as_of) < d <= as_of``.
+- NPS answers come from ``nps_responses`` dated in that window when the table exists (undated
+  answers cannot be placed and are left out, counted in ``undated``); else from ``accounts.nps``
+  (one per account, no window). The referral score uses the same answers, restricted to referral
+  customers (answers joined to ``accounts`` by ``account_id``).
+- Accounts flagged ``churned`` without a ``churn_date`` are left out of every time-based
+  retention figure (12-month base, cohorts), counted in ``excluded_churned_without_date``.
+- Segment keys: an empty dimension value is the segment ``"(unknown)"``.
+- Sean Ellis uses every answer in ``pmf_survey`` (METRICS.md sets no window). Persona join: an
+  answer's ``respondent`` is matched (trimmed, case-insensitive) to ``contacts.contact_id`` or to a
+  contacts column named ``email``/``e-mail`` when one was imported; when it matches no contact and
+  the answer's account has exactly one contact, that contact is used; otherwise "(unknown)".
+- NRR/GRR: the base is the accounts with MRR > 0 in ``mrr_history`` in the calendar month of
+  ``one_year_before(as_of)``; their MRR in the month of as_of (0 when absent) over their MRR then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from icp_core.errors import IcpError
+from icp_core.metrics_common import (
+    MIN_N,
+    REFERRAL_CHANNELS,
+    active_at_sql,
+    age_band_sql,
+    default_as_of,
+    nps_interval,
+    normalise_channels,
+    one_year_before,
+    quote_ident,
+    referral_sql,
+    revenue_band_sql,
+    size_band_sql,
+    table_columns,
+    table_exists,
+    wilson,
+)
+
+UNKNOWN = "(unknown)"
+DERIVED_DIMENSIONS = ("size_band", "revenue_band", "age_band")
+PERSONA_FIELDS = ("buying_role", "job_title", "seniority", "department", "age_group", "education")
+INDICATORS = ("referral_score", "referral_share", "retention", "sean_ellis")
+VERDICTS = ("reached", "partial", "not_yet", "unknown")
+
+
+@dataclass(frozen=True)
+class PmfSettings:
+    """Everything the user can change on the PMF page (defaults from METRICS.md)."""
+
+    as_of: date | None = None  # None: metrics_common.default_as_of
+    referral_score_min: float = 9.0
+    referral_share_min: float = 0.30
+    retention_min: float = 0.90
+    ellis_min: float = 0.40
+    channels: tuple[str, ...] = REFERRAL_CHANNELS
+    min_n: int = MIN_N
+    dimensions: tuple[str, ...] = ("industry", "size_band")
+
+
+def parse_channels(text: str) -> tuple[str, ...]:
+    """'Referral, Empfehlung ,,partner' -> ('referral', 'empfehlung', 'partner') (trimmed, case-folded,
+    order kept, duplicates dropped)."""
+    out: list[str] = []
+    for part in normalise_channels([p for p in (text or "").replace(";", ",").replace("\n", ",").split(",")]):
+        if part not in out:
+            out.append(part)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# context
+
+@dataclass(frozen=True)
+class _Ctx:
+    as_of: date | None
+    year_ago: date | None
+    cols: frozenset[str] = field(default_factory=frozenset)
+    tables: frozenset[str] = field(default_factory=frozenset)
+    channels: tuple[str, ...] = ()
+
+    def has(self, col: str) -> bool:
+        return col in self.cols
+
+
+_OPTIONAL_TABLES = ("accounts", "nps_responses", "pmf_survey", "mrr_history", "contacts")
+
+
+def _ctx(cur: duckdb.DuckDBPyConnection, s: PmfSettings) -> _Ctx:
+    tables = frozenset(t for t in _OPTIONAL_TABLES if table_exists(cur, t))
+    cols: frozenset[str] = frozenset()
+    if "accounts" in tables:
+        # the store creates every canonical column; a column counts only when it holds a value
+        names = [c for c in table_columns(cur, "accounts") if not c.startswith("_")]
+        counts = cur.execute("SELECT " + ", ".join(f"count({quote_ident(c)})" for c in names) + " FROM accounts").fetchall()[0]
+        cols = frozenset(c for c, k in zip(names, counts) if k)
+    as_of = s.as_of if s.as_of is not None else (default_as_of(cur) if "accounts" in tables and "start_date" in cols else None)
+    return _Ctx(
+        as_of=as_of,
+        year_ago=one_year_before(as_of) if as_of else None,
+        cols=cols,
+        tables=tables,
+        channels=tuple(normalise_channels(s.channels)) if s.channels else (),
+    )
+
+
+def resolve_as_of(cur: duckdb.DuckDBPyConnection, settings: PmfSettings) -> date | None:
+    return _ctx(cur, settings).as_of
+
+
+def available_dimensions(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Dimensions the accounts table offers for segmenting: canonical fields, bands, extra columns."""
+    if not table_exists(cur, "accounts"):
+        return []
+    cols = [c for c in table_columns(cur, "accounts") if c in _ctx(cur, PmfSettings(as_of=date(2000, 1, 1))).cols]
+    skip = {"account_id", "company_name", "first_contact_date", "start_date", "churn_date", "mrr", "arr",
+            "seats", "sales_cycle_days", "nps", "tech_stack", "employees", "annual_revenue", "founded_year",
+            "department_size", "_import_id", "_row"}
+    out = [c for c in cols if c not in skip]
+    for band, src in (("size_band", "employees"), ("revenue_band", "annual_revenue"), ("age_band", "founded_year")):
+        if src in cols:
+            out.append(band)
+    return out
+
+
+def available_persona_fields(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    if not table_exists(cur, "contacts"):
+        return []
+    cols = set(table_columns(cur, "contacts"))
+    return [f for f in PERSONA_FIELDS if f in cols]
+
+
+def _dim_expr(ctx: _Ctx, dim: str, alias: str = "a") -> str:
+    """SQL expression (VARCHAR, never NULL) of a segment dimension over accounts `alias`."""
+    p = f"{alias}." if alias else ""
+    if dim == "size_band" and ctx.has("employees"):
+        expr = size_band_sql().replace('"employees"', f'{p}"employees"')
+    elif dim == "revenue_band" and ctx.has("annual_revenue"):
+        expr = revenue_band_sql().replace('"annual_revenue"', f'{p}"annual_revenue"')
+    elif dim == "age_band" and ctx.has("founded_year") and ctx.as_of:
+        expr = age_band_sql(ctx.as_of.year).replace('"founded_year"', f'{p}"founded_year"')
+    elif dim.startswith("tech:") and ctx.has("tech_stack"):
+        tool = dim[5:].strip().casefold().replace("'", "''")
+        expr = (f"CASE WHEN list_contains(list_transform(coalesce({p}tech_stack, []::VARCHAR[]), lambda x: lower(x)), "
+                f"'{tool}') THEN 'yes' ELSE 'no' END")
+    elif dim in ctx.cols and not dim.startswith("_"):
+        expr = f"CAST({p}{quote_ident(dim)} AS VARCHAR)"
+    else:
+        raise IcpError("pmf.unknown_dimension", dimension=dim)
+    return f"coalesce(NULLIF(trim({expr}), ''), '{UNKNOWN}')"
+
+
+def _dims_select(ctx: _Ctx, dims: tuple[str, ...], alias: str = "a") -> str:
+    return ", ".join(f"{_dim_expr(ctx, d, alias)} AS {quote_ident(d)}" for d in dims)
+
+
+def _excluded_sql(ctx: _Ctx, alias: str = "a") -> str:
+    """Accounts flagged churned without a churn_date: they cannot be placed in time."""
+    p = f"{alias}." if alias else ""
+    if ctx.has("churned") and ctx.has("churn_date"):
+        return f"(coalesce({p}churned, FALSE) AND {p}churn_date IS NULL)"
+    if ctx.has("churned"):
+        return f"coalesce({p}churned, FALSE)"
+    return "FALSE"
+
+
+def _active(ctx: _Ctx, alias: str = "a") -> str:
+    if ctx.has("churn_date"):
+        return active_at_sql("?", alias)
+    p = f"{alias}." if alias else ""
+    return f"({p}start_date <= ?)"
+
+
+# ---------------------------------------------------------------------------------------------
+# NPS
+
+def _nps_source(ctx: _Ctx) -> str | None:
+    if "nps_responses" in ctx.tables:
+        return "nps_responses"
+    if ctx.has("nps"):
+        return "accounts"
+    return None
+
+
+def _answers_sql(ctx: _Ctx, referral_only: bool = False, dims: tuple[str, ...] = ()) -> tuple[str, list]:
+    """A subquery of NPS answers (score plus dims) per METRICS.md, and its parameters."""
+    source = _nps_source(ctx)
+    params: list = []
+    extra = ""
+    if dims:
+        extra = ", " + _dims_select(ctx, dims, "a")
+    if source == "nps_responses":
+        join = "LEFT JOIN accounts a ON a.account_id = r.account_id" if "accounts" in ctx.tables else ""
+        where = "r.score IS NOT NULL AND r.date > ? AND r.date <= ?"
+        params += [ctx.year_ago, ctx.as_of]
+        if referral_only:
+            where += " AND " + referral_sql("a")
+            params.append(list(ctx.channels))
+        return f"(SELECT r.score AS score{extra} FROM nps_responses r {join} WHERE {where})", params
+    where = "a.nps IS NOT NULL"
+    if referral_only:
+        where += " AND " + referral_sql("a")
+        params.append(list(ctx.channels))
+    return f"(SELECT a.nps AS score{extra} FROM accounts a WHERE {where})", params
+
+
+_COUNTS = ("count(*) AS n, count(*) FILTER (WHERE score >= 9) AS promoters, "
+           "count(*) FILTER (WHERE score BETWEEN 7 AND 8) AS passives, count(*) FILTER (WHERE score <= 6) AS detractors")
+
+
+def _nps_value(promoters: int, detractors: int, n: int) -> float | None:
+    return 100.0 * (promoters - detractors) / n if n else None
+
+
+def nps_summary(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
+    """NPS over the answers of METRICS.md: value, n, promoters, passives, detractors, low, high."""
+    ctx = _c or _ctx(cur, settings)
+    out = {"value": None, "n": 0, "promoters": 0, "passives": 0, "detractors": 0, "low": None, "high": None,
+           "source": _nps_source(ctx), "undated": 0, "reason": None}
+    if out["source"] is None:
+        out["reason"] = "no_nps"
+        return out
+    if out["source"] == "nps_responses" and ctx.as_of is None:
+        out["reason"] = "no_as_of"
+        return out
+    sub, params = _answers_sql(ctx)
+    n, p, pa, d = cur.execute(f"SELECT {_COUNTS} FROM {sub}", params).fetchall()[0]
+    out.update(n=n, promoters=p, passives=pa, detractors=d, value=_nps_value(p, d, n))
+    out["low"], out["high"] = nps_interval(p, d, n)
+    if out["source"] == "nps_responses":
+        out["undated"] = cur.execute("SELECT count(*) FROM nps_responses WHERE date IS NULL").fetchall()[0][0]
+    if not n:
+        out["reason"] = "no_nps_in_window" if out["source"] == "nps_responses" else "no_nps"
+    return out
+
+
+def nps_histogram(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame:
+    """Answers per score 0..10 (every score present, 0 when nobody gave it)."""
+    ctx = _c or _ctx(cur, settings)
+    if _nps_source(ctx) is None or (_nps_source(ctx) == "nps_responses" and ctx.as_of is None):
+        return pl.DataFrame({"score": [], "count": []}, schema={"score": pl.Int64, "count": pl.Int64})
+    sub, params = _answers_sql(ctx)
+    return cur.sql(
+        f"SELECT s.score::BIGINT AS score, count(x.score)::BIGINT AS count FROM range(0, 11) s(score) "
+        f"LEFT JOIN {sub} x ON x.score = s.score GROUP BY s.score ORDER BY s.score",
+        params=params,
+    ).pl()
+
+
+def _finish_nps(frame: pl.DataFrame, min_n: int) -> pl.DataFrame:
+    rows = []
+    for r in frame.iter_rows(named=True):
+        lo, hi = nps_interval(r["promoters"], r["detractors"], r["n"])
+        r.update(nps=_nps_value(r["promoters"], r["detractors"], r["n"]), low=lo, high=hi, small=r["n"] < min_n)
+        rows.append(r)
+    schema = dict(frame.schema) | {"nps": pl.Float64, "low": pl.Float64, "high": pl.Float64, "small": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def nps_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: tuple[str, ...], _c: _Ctx | None = None) -> pl.DataFrame:
+    """NPS per segment of `dims` with its adjusted-Wald interval; `small` when n < min_n.
+    Sorted by NPS (small segments last), so the first row is never a small one unless all are."""
+    ctx = _c or _ctx(cur, settings)
+    if _nps_source(ctx) is None or ctx.as_of is None or not dims or "accounts" not in ctx.tables:
+        return pl.DataFrame()
+    sub, params = _answers_sql(ctx, dims=dims)
+    keys = ", ".join(quote_ident(d) for d in dims)
+    frame = cur.sql(f"SELECT {keys}, {_COUNTS} FROM {sub} GROUP BY ALL", params=params).pl()
+    return _sorted(_finish_nps(frame, settings.min_n), "nps", dims)
+
+
+def nps_trend(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame | None:
+    """NPS per calendar quarter of the answer date (answers dated up to as_of). None without
+    dated answers (accounts.nps has no date)."""
+    ctx = _c or _ctx(cur, settings)
+    if "nps_responses" not in ctx.tables or ctx.as_of is None:
+        return None
+    frame = cur.sql(
+        f"SELECT date_trunc('quarter', date)::DATE AS quarter, {_COUNTS} FROM "
+        "(SELECT score, date FROM nps_responses WHERE score IS NOT NULL AND date <= ?) GROUP BY ALL ORDER BY quarter",
+        params=[ctx.as_of],
+    ).pl()
+    return _finish_nps(frame, settings.min_n)
+
+
+def _sorted(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataFrame:
+    if frame.is_empty():
+        return frame
+    return frame.sort(["small", metric, "n", *dims], descending=[False, True, True, *([False] * len(dims))],
+                      nulls_last=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Referral
+
+def _referral_reason(ctx: _Ctx, cur: duckdb.DuckDBPyConnection) -> str | None:
+    if "accounts" not in ctx.tables:
+        return "no_accounts"
+    if not ctx.has("acquisition_channel"):
+        return "no_channel"
+    if not ctx.channels:
+        return "no_channel_list"
+    return None
+
+
+def referral_score(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
+    """PMF indicator 1: the mean NPS score of referral customers' answers; passes at >= threshold."""
+    ctx = _c or _ctx(cur, settings)
+    out = {"mean": None, "n": 0, "pass": None, "threshold": settings.referral_score_min, "small": False,
+           "reason": _referral_reason(ctx, cur)}
+    if out["reason"] is None and _nps_source(ctx) is None:
+        out["reason"] = "no_nps"
+    if out["reason"] is None and ctx.as_of is None:
+        out["reason"] = "no_as_of"
+    if out["reason"]:
+        return out
+    sub, params = _answers_sql(ctx, referral_only=True)
+    n, mean = cur.execute(f"SELECT count(*), avg(score) FROM {sub}", params).fetchall()[0]
+    out.update(n=n, mean=mean, small=n < settings.min_n)
+    if n:
+        out["pass"] = bool(mean >= settings.referral_score_min)
+    else:
+        out["reason"] = "no_referral_answers"
+    return out
+
+
+def referral_share(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
+    """PMF indicator 2: referral share of new business (start_date in the 12 months up to as_of)
+    by revenue (mrr; empty = 0) and by count; passes on the revenue share, or on the count share
+    when no new account has an mrr."""
+    ctx = _c or _ctx(cur, settings)
+    out = {"revenue_share": None, "count_share": None, "n_new": 0, "n_new_referral": 0, "mrr_new": None,
+           "mrr_new_referral": None, "basis": None, "pass": None, "threshold": settings.referral_share_min,
+           "reason": _referral_reason(ctx, cur)}
+    if out["reason"] is None and not ctx.has("start_date"):
+        out["reason"] = "no_start_date"
+    if out["reason"] is None and ctx.as_of is None:
+        out["reason"] = "no_as_of"
+    if out["reason"]:
+        return out
+    mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
+    has_mrr = "count(a.mrr)" if ctx.has("mrr") else "0"
+    ref = referral_sql("a")
+    n, n_ref, m, m_ref, m_count = cur.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {ref}), sum({mrr}), sum({mrr}) FILTER (WHERE {ref}), {has_mrr} "
+        "FROM accounts a WHERE a.start_date > ? AND a.start_date <= ?",
+        [list(ctx.channels), list(ctx.channels), ctx.year_ago, ctx.as_of],
+    ).fetchall()[0]
+    out.update(n_new=n, n_new_referral=n_ref)
+    if not n:
+        out["reason"] = "no_new_accounts"
+        return out
+    out["count_share"] = n_ref / n
+    if m_count:
+        out["mrr_new"] = float(m or 0)
+        out["mrr_new_referral"] = float(m_ref or 0)
+        if out["mrr_new"] > 0:
+            out["revenue_share"] = out["mrr_new_referral"] / out["mrr_new"]
+    if out["revenue_share"] is not None:
+        out["basis"] = "revenue"
+        out["pass"] = bool(out["revenue_share"] >= settings.referral_share_min)
+    else:
+        out["basis"] = "count"
+        out["pass"] = bool(out["count_share"] >= settings.referral_share_min)
+    return out
+
+
+def referral_share_by_quarter(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame:
+    """New accounts per calendar quarter of start_date (up to as_of): n, referral n, shares."""
+    ctx = _c or _ctx(cur, settings)
+    if _referral_reason(ctx, cur) or not ctx.has("start_date") or ctx.as_of is None:
+        return pl.DataFrame()
+    mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
+    ref = referral_sql("a")
+    return cur.sql(
+        f"SELECT date_trunc('quarter', a.start_date)::DATE AS quarter, count(*) AS n, "
+        f"count(*) FILTER (WHERE {ref}) AS n_referral, sum({mrr})::DOUBLE AS mrr, "
+        f"coalesce(sum({mrr}) FILTER (WHERE {ref}), 0)::DOUBLE AS mrr_referral "
+        "FROM accounts a WHERE a.start_date <= ? GROUP BY ALL ORDER BY quarter",
+        params=[list(ctx.channels), list(ctx.channels), ctx.as_of],
+    ).pl().with_columns(
+        count_share=pl.col("n_referral") / pl.col("n"),
+        revenue_share=pl.when(pl.col("mrr") > 0).then(pl.col("mrr_referral") / pl.col("mrr")).otherwise(None),
+    )
+
+
+def referral_rate_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: tuple[str, ...], _c: _Ctx | None = None) -> pl.DataFrame:
+    """Who refers: referral accounts / accounts per segment (all accounts), Wilson interval, small."""
+    ctx = _c or _ctx(cur, settings)
+    if _referral_reason(ctx, cur) or not dims:
+        return pl.DataFrame()
+    keys = ", ".join(quote_ident(d) for d in dims)
+    frame = cur.sql(
+        f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE ref) AS referrals FROM "
+        f"(SELECT {_dims_select(ctx, dims)}, {referral_sql('a')} AS ref FROM accounts a) GROUP BY ALL",
+        params=[list(ctx.channels)],
+    ).pl()
+    return _sorted(_with_wilson(frame, "referrals", "rate", settings.min_n), "rate", dims)
+
+
+def _with_wilson(frame: pl.DataFrame, hits: str, name: str, min_n: int) -> pl.DataFrame:
+    lows, highs = [], []
+    for k, n in zip(frame[hits].to_list(), frame["n"].to_list()):
+        lo, hi = wilson(k, n)
+        lows.append(lo)
+        highs.append(hi)
+    return frame.with_columns(
+        pl.when(pl.col("n") > 0).then(pl.col(hits) / pl.col("n")).otherwise(None).alias(name),
+        pl.Series("low", lows, dtype=pl.Float64),
+        pl.Series("high", highs, dtype=pl.Float64),
+        (pl.col("n") < min_n).alias("small"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+def _retention_reason(ctx: _Ctx, cur: duckdb.DuckDBPyConnection) -> str | None:
+    if "accounts" not in ctx.tables:
+        return "no_accounts"
+    if not ctx.has("start_date"):
+        return "no_start_date"
+    if ctx.as_of is None:
+        return "no_as_of"
+    if not ctx.has("churn_date"):
+        return "no_churn_date"
+    return None
+
+
+def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: tuple[str, ...], _c: _Ctx | None = None) -> pl.DataFrame:
+    """12-month logo retention per segment: n = base (active at as_of - 12 months, churned-without-
+    date left out), retained = of those still active at as_of; Wilson interval; small when n < min_n.
+    Sorted best first (small segments after all others)."""
+    ctx = _c or _ctx(cur, settings)
+    if _retention_reason(ctx, cur) or not dims:
+        return pl.DataFrame()
+    keys = ", ".join(quote_ident(d) for d in dims)
+    frame = cur.sql(
+        f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE kept) AS retained FROM "
+        f"(SELECT {_dims_select(ctx, dims)}, {_active(ctx)} AS kept FROM accounts a "
+        f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}) GROUP BY ALL",
+        params=[ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
+    ).pl()
+    return _sorted(_with_wilson(frame, "retained", "retention", settings.min_n), "retention", dims)
+
+
+def retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
+    """PMF indicator 3 plus the overall 12-month logo retention.
+
+    logo_12m / n / retained: over all accounts; best_segment: the segment of settings.dimensions
+    with base n >= min_n and the highest retention; pass: best_segment's retention >= threshold.
+    Without any churn_date: lifetime churn share (churned / all accounts) instead, indicator None."""
+    ctx = _c or _ctx(cur, settings)
+    out = {"logo_12m": None, "churn_12m": None, "n": 0, "retained": 0, "low": None, "high": None,
+           "best_segment": None, "pass": None, "threshold": settings.retention_min, "min_n": settings.min_n,
+           "dimensions": list(settings.dimensions), "excluded_churned_without_date": 0, "lifetime_churn": None,
+           "reason": _retention_reason(ctx, cur)}
+    if "accounts" in ctx.tables and ctx.has("churned"):
+        cond = "coalesce(churned, FALSE) AND churn_date IS NULL" if ctx.has("churn_date") else "coalesce(churned, FALSE)"
+        out["excluded_churned_without_date"] = cur.execute(f"SELECT count(*) FROM accounts WHERE {cond}").fetchall()[0][0]
+    if out["reason"] == "no_churn_date":
+        if ctx.has("churned"):
+            churned, total = cur.execute(
+                "SELECT count(*) FILTER (WHERE coalesce(churned, FALSE)), count(*) FROM accounts").fetchall()[0]
+            lo, hi = wilson(churned, total)
+            out["lifetime_churn"] = {"share": churned / total if total else None, "churned": churned, "n": total,
+                                     "low": lo, "high": hi}
+        return out
+    if out["reason"]:
+        return out
+    n, kept = cur.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {_active(ctx)}) FROM accounts a "
+        f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}",
+        [ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
+    ).fetchall()[0]
+    out.update(n=n, retained=kept)
+    if n:
+        out["logo_12m"] = kept / n
+        out["churn_12m"] = 1 - kept / n
+        out["low"], out["high"] = wilson(kept, n)
+    else:
+        out["reason"] = "empty_base"
+    segs = retention_by_segment(cur, settings, tuple(settings.dimensions), _c=ctx) if settings.dimensions else pl.DataFrame()
+    big = segs.filter(~pl.col("small")) if not segs.is_empty() else segs
+    if big.is_empty():
+        out["reason"] = out["reason"] or "no_segment_min_n"
+        return out
+    best = big.row(0, named=True)
+    out["best_segment"] = {"key": {d: best[d] for d in settings.dimensions}, "logo_12m": best["retention"],
+                           "n": best["n"], "retained": best["retained"], "low": best["low"], "high": best["high"]}
+    out["pass"] = bool(best["retention"] >= settings.retention_min)
+    return out
+
+
+def revenue_retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
+    """NRR and GRR from mrr_history (METRICS.md); both None without the table or an empty base."""
+    ctx = _c or _ctx(cur, settings)
+    out = {"nrr": None, "grr": None, "n": 0, "mrr_then": None, "mrr_now": None, "month_then": None,
+           "month_now": None, "reason": None}
+    if "mrr_history" not in ctx.tables:
+        out["reason"] = "no_mrr_history"
+        return out
+    if ctx.as_of is None:
+        out["reason"] = "no_as_of"
+        return out
+    then = ctx.year_ago.replace(day=1)
+    now = ctx.as_of.replace(day=1)
+    out.update(month_then=then, month_now=now)
+    n, m_then, m_now, m_capped = cur.execute(
+        "WITH m AS (SELECT account_id, date_trunc('month', month)::DATE AS mon, sum(mrr) AS mrr FROM mrr_history "
+        "WHERE mrr IS NOT NULL GROUP BY ALL), "
+        "b AS (SELECT account_id, mrr FROM m WHERE mon = ? AND mrr > 0), "
+        "l AS (SELECT account_id, mrr FROM m WHERE mon = ?) "
+        "SELECT count(*), sum(b.mrr), sum(coalesce(l.mrr, 0)), sum(least(coalesce(l.mrr, 0), b.mrr)) "
+        "FROM b LEFT JOIN l USING (account_id)",
+        [then, now],
+    ).fetchall()[0]
+    out["n"] = n
+    if not n:
+        out["reason"] = "empty_mrr_base"
+        return out
+    out.update(mrr_then=float(m_then), mrr_now=float(m_now), nrr=m_now / m_then, grr=m_capped / m_then)
+    return out
+
+
+def cohort_matrix(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame:
+    """Monthly cohorts (calendar month of start_date, start_date <= as_of): cell (cohort, k) =
+    share of the cohort active k months after the cohort month's first day; only cells whose date
+    is <= as_of. Columns: cohort, k, size, active, share. Churned-without-date accounts left out.
+
+    Computed without expanding accounts: an account of cohort c is active at c + k months exactly
+    for k0 <= k < kc, k0 = 0 when it started on the 1st else 1, kc = months from c to the churn
+    month (+1 unless the churn is on a 1st), kc = infinity without churn."""
+    ctx = _c or _ctx(cur, settings)
+    if "accounts" not in ctx.tables or not ctx.has("start_date") or ctx.as_of is None:
+        return pl.DataFrame()
+    if ctx.has("churn_date"):
+        kc = ("CASE WHEN churn_date IS NULL THEN NULL ELSE date_diff('month', date_trunc('month', start_date), churn_date)"
+              " + CASE WHEN day(churn_date) = 1 THEN 0 ELSE 1 END END")
+    else:
+        kc = "NULL::BIGINT"
+    return cur.sql(
+        "WITH acc AS (SELECT date_trunc('month', start_date)::DATE AS cohort, "
+        f"CASE WHEN day(start_date) = 1 THEN 0 ELSE 1 END AS k0, {kc} AS kc "
+        f"FROM accounts a WHERE start_date <= ? AND NOT {_excluded_sql(ctx)}), "
+        "g AS (SELECT cohort, k0, kc, count(*) AS c FROM acc GROUP BY ALL), "
+        "sizes AS (SELECT cohort, sum(c)::BIGINT AS size FROM g GROUP BY cohort), "
+        "cells AS (SELECT cohort, size, unnest(generate_series(0, date_diff('month', cohort, ?::DATE))) AS k FROM sizes) "
+        "SELECT cells.cohort, cells.k::BIGINT AS k, cells.size, "
+        "coalesce(sum(g.c) FILTER (WHERE g.k0 <= cells.k AND (g.kc IS NULL OR cells.k < g.kc)), 0)::BIGINT AS active "
+        "FROM cells JOIN g ON g.cohort = cells.cohort GROUP BY ALL ORDER BY cells.cohort, k",
+        params=[ctx.as_of, ctx.as_of],
+    ).pl().with_columns(share=pl.col("active") / pl.col("size"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sean Ellis
+
+_ELLIS_COUNTS = ("count(*) AS n, count(*) FILTER (WHERE answer = 'very') AS very, "
+                 "count(*) FILTER (WHERE answer = 'somewhat') AS somewhat, count(*) FILTER (WHERE answer = 'not') AS \"not\"")
+
+
+def sean_ellis(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict | None:
+    """Share of "very disappointed" among all answers (METRICS.md); None without pmf_survey."""
+    if not table_exists(cur, "pmf_survey"):
+        return None
+    n, very, somewhat, nt = cur.execute(f"SELECT {_ELLIS_COUNTS} FROM pmf_survey WHERE answer IS NOT NULL").fetchall()[0]
+    lo, hi = wilson(very, n)
+    return {"score": very / n if n else None, "n": n, "very": very, "somewhat": somewhat, "not": nt,
+            "low": lo, "high": hi, "pass": bool(very / n >= settings.ellis_min) if n else None,
+            "threshold": settings.ellis_min, "small": n < settings.min_n, "reason": None if n else "no_ellis_answers"}
+
+
+def _ellis_frame(frame: pl.DataFrame, dims: tuple[str, ...], min_n: int) -> pl.DataFrame:
+    return _sorted(_with_wilson(frame, "very", "score", min_n), "score", dims)
+
+
+def ellis_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: tuple[str, ...], _c: _Ctx | None = None) -> pl.DataFrame:
+    """Sean Ellis score per account segment (answers joined to accounts by account_id; answers
+    without a matching account fall into "(unknown)")."""
+    ctx = _c or _ctx(cur, settings)
+    if "pmf_survey" not in ctx.tables or "accounts" not in ctx.tables or not dims:
+        return pl.DataFrame()
+    keys = ", ".join(quote_ident(d) for d in dims)
+    frame = cur.sql(
+        f"SELECT {keys}, {_ELLIS_COUNTS} FROM (SELECT s.answer, {_dims_select(ctx, dims)} FROM pmf_survey s "
+        "LEFT JOIN accounts a ON a.account_id = s.account_id WHERE s.answer IS NOT NULL) GROUP BY ALL",
+    ).pl()
+    return _ellis_frame(frame, dims, settings.min_n)
+
+
+def ellis_by_persona(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, persona_field: str = "buying_role", _c: _Ctx | None = None) -> pl.DataFrame:
+    """Sean Ellis score per persona (a contacts field), joined as the module docstring says."""
+    if not table_exists(cur, "pmf_survey") or not table_exists(cur, "contacts"):
+        return pl.DataFrame()
+    ccols = table_columns(cur, "contacts")
+    if persona_field not in ccols or persona_field not in PERSONA_FIELDS:
+        raise IcpError("pmf.unknown_persona_field", field=persona_field)
+    scols = table_columns(cur, "pmf_survey")
+    has_resp = "respondent" in scols
+    has_acc = "account_id" in scols
+    ids = [c for c in ("contact_id", "email", "e-mail", "Email", "E-Mail") if c in ccols]
+    f = quote_ident(persona_field)
+    ctes = [f"c AS (SELECT account_id, {f} AS persona, "
+            + (" , ".join(f"lower(trim(CAST({quote_ident(i)} AS VARCHAR))) AS id{j}" for j, i in enumerate(ids)) or "NULL AS id0")
+            + " FROM contacts)",
+            "one AS (SELECT account_id, any_value(persona) AS persona FROM c GROUP BY account_id HAVING count(*) = 1)"]
+    s_resp = "lower(trim(s.respondent))" if has_resp else "NULL"
+    s_acc = "s.account_id" if has_acc else "NULL"
+    ctes.append(f"s AS (SELECT row_number() OVER () AS rid, answer, {s_resp} AS resp, {s_acc} AS acc "
+                "FROM pmf_survey s WHERE answer IS NOT NULL)")
+    match = " OR ".join(f"c.id{j} = s.resp" for j in range(len(ids))) or "FALSE"
+    ctes.append(f"byresp AS (SELECT s.rid, any_value(c.persona) AS persona FROM s JOIN c ON {match} GROUP BY s.rid)")
+    frame = cur.sql(
+        "WITH " + ", ".join(ctes) + " "
+        f"SELECT coalesce(NULLIF(trim(CAST(coalesce(br.persona, one.persona) AS VARCHAR)), ''), '{UNKNOWN}') AS persona, "
+        f"{_ELLIS_COUNTS} FROM s LEFT JOIN byresp br ON br.rid = s.rid LEFT JOIN one ON one.account_id = s.acc "
+        "GROUP BY ALL"
+    ).pl()
+    return _ellis_frame(frame, ("persona",), settings.min_n)
+
+
+def ellis_benefits(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame:
+    """Main benefits named by the "very disappointed" (count `very`, grouped trimmed and
+    case-insensitive, shown by their most frequent spelling) and, per such benefit, the
+    "somewhat disappointed" who name the same one (`somewhat`: the ones to win next)."""
+    if not table_exists(cur, "pmf_survey") or "main_benefit" not in table_columns(cur, "pmf_survey"):
+        return pl.DataFrame()
+    return cur.sql(
+        "WITH b AS (SELECT answer, trim(main_benefit) AS label, lower(trim(main_benefit)) AS k FROM pmf_survey "
+        "WHERE answer IN ('very', 'somewhat') AND NULLIF(trim(main_benefit), '') IS NOT NULL) "
+        "SELECT mode(label) FILTER (WHERE answer = 'very') AS benefit, count(*) FILTER (WHERE answer = 'very') AS very, "
+        "count(*) FILTER (WHERE answer = 'somewhat') AS somewhat FROM b GROUP BY k "
+        "HAVING count(*) FILTER (WHERE answer = 'very') > 0 ORDER BY very DESC, somewhat DESC, benefit"
+    ).pl()
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdict and the whole summary
+
+def verdict(passes: list[bool | None]) -> str:
+    """reached / partial / not_yet / unknown from the indicators' pass values (None = the data
+    cannot compute it, left out)."""
+    counted = [p for p in passes if p is not None]
+    if not counted:
+        return "unknown"
+    if all(counted):
+        return "reached"
+    if any(counted):
+        return "partial"
+    return "not_yet"
+
+
+def pmf_summary(cur: duckdb.DuckDBPyConnection, settings: PmfSettings = PmfSettings(), _c: _Ctx | None = None) -> dict:
+    """The PMF indicators and verdict in the CLI.md `icp pmf --json` shape (plus thresholds,
+    intervals and reasons). The page and the CLI both call this."""
+    ctx = _c or _ctx(cur, settings)
+    nps = nps_summary(cur, settings, _c=ctx)
+    rs = referral_score(cur, settings, _c=ctx)
+    sh = referral_share(cur, settings, _c=ctx)
+    ret = retention(cur, settings, _c=ctx)
+    ellis = sean_ellis(cur, settings, _c=ctx)
+    passes = [rs["pass"], sh["pass"], ret["pass"], ellis["pass"] if ellis else None]
+    return {
+        "as_of": ctx.as_of.isoformat() if ctx.as_of else None,
+        "nps": nps,
+        "referral_score": rs,
+        "referral_share": sh,
+        "retention": ret,
+        "sean_ellis": ellis,
+        "verdict": verdict(passes),
+        "next_step": "firmographics" if verdict(passes) == "reached" else "demographics_jtbd",
+        "min_n": settings.min_n,
+        "referral_channels": list(ctx.channels),
+        "thresholds": {"referral_score": settings.referral_score_min, "referral_share": settings.referral_share_min,
+                       "retention": settings.retention_min, "sean_ellis": settings.ellis_min},
+    }
+
+
+def page_bundle(
+    cur: duckdb.DuckDBPyConnection,
+    settings: PmfSettings,
+    nps_dims: tuple[str, ...] = ("industry",),
+    referral_dims: tuple[str, ...] = ("industry",),
+    retention_dims: tuple[str, ...] = ("industry", "size_band"),
+    ellis_dims: tuple[str, ...] = ("industry",),
+    persona_field: str | None = "buying_role",
+) -> dict:
+    """Everything the PMF page draws, in one call (one cache entry per choice of settings)."""
+    ctx = _ctx(cur, settings)
+    if "accounts" not in ctx.tables:
+        raise IcpError("pmf.no_accounts")
+    dims_ok = set(available_dimensions(cur))
+
+    def ok(dims: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d for d in dims if d in dims_ok or (d.startswith("tech:") and ctx.has("tech_stack")))
+
+    personas = available_persona_fields(cur)
+    return {
+        "summary": pmf_summary(cur, settings, _c=ctx),
+        "nps_histogram": nps_histogram(cur, settings, _c=ctx),
+        "nps_by_segment": nps_by_segment(cur, settings, ok(nps_dims), _c=ctx),
+        "nps_trend": nps_trend(cur, settings, _c=ctx),
+        "referral_by_quarter": referral_share_by_quarter(cur, settings, _c=ctx),
+        "referral_by_segment": referral_rate_by_segment(cur, settings, ok(referral_dims), _c=ctx),
+        "retention_by_segment": retention_by_segment(cur, settings, ok(retention_dims), _c=ctx),
+        "revenue_retention": revenue_retention(cur, settings, _c=ctx),
+        "cohorts": cohort_matrix(cur, settings, _c=ctx),
+        "ellis_by_segment": ellis_by_segment(cur, settings, ok(ellis_dims), _c=ctx),
+        "ellis_by_persona": (ellis_by_persona(cur, settings, persona_field, _c=ctx)
+                             if persona_field in personas else pl.DataFrame()),
+        "ellis_benefits": ellis_benefits(cur, settings, _c=ctx),
+        "dimensions": sorted(dims_ok),
+        "persona_fields": personas,
+    }
+
+
+def with_as_of(settings: PmfSettings, as_of: date | None) -> PmfSettings:
+    return replace(settings, as_of=as_of)
