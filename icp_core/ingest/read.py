@@ -231,16 +231,27 @@ def _read_excel(data: bytes, detected: Detected, sheet: str | None) -> pl.DataFr
         raise IcpError("ingest.empty_file")
     if sheet is not None and sheet not in names:
         raise IcpError("ingest.no_such_sheet", sheet=sheet, sheets=", ".join(names))
-    chosen = sheet if sheet is not None else names[0]
-    try:
-        frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
-    except Exception:
-        raise IcpError("ingest.not_a_table") from None
-    frame = frame.select(pl.all().cast(pl.String))
-    header = _header_index(frame)
-    detected.sheet = chosen
-    detected.header_row = header + 1
-    return frame.slice(header)
+    # Without a chosen sheet, take the first sheet that holds a table (cover sheets are common).
+    first_error: IcpError | None = None
+    for chosen in [sheet] if sheet is not None else names:
+        try:
+            frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
+        except Exception:
+            frame = None
+            error = IcpError("ingest.not_a_table")
+        else:
+            frame = frame.select(pl.all().cast(pl.String))
+            header = _header_index(frame)
+            try:
+                table = _finish(frame.slice(header))
+            except IcpError as exc:
+                error = exc
+            else:
+                detected.sheet = chosen
+                detected.header_row = header + 1
+                return table
+        first_error = first_error or error
+    raise first_error or IcpError("ingest.empty_file")
 
 
 def _to_text(series: pl.Series) -> pl.Series:
@@ -361,10 +372,9 @@ def read_file(
         if kind in ("xlsx", "xls"):
             frame = _read_excel(data, detected, sheet)
         elif kind == "parquet":
-            frame = _read_parquet(data)
+            frame = _finish(_read_parquet(data))
         else:
-            frame = _read_text(data, detected, file_name)
-        frame = _finish(frame)
+            frame = _finish(_read_text(data, detected, file_name))
         _sniff_columns(frame, detected)
     except IcpError:
         raise
