@@ -38,7 +38,7 @@ TABLE_ORDER = (
     "accounts", "contacts", "nps_responses", "pmf_survey", "mrr_history", "deals", "jobs",
     "market", "prospects",
 )
-ACCOUNT_EXTRAS = ("Vertriebsregion", "Account Owner")
+ACCOUNT_EXTRAS = ("Vertriebsregion", "Account Owner", "Website")
 
 # --- the planted ICP and the "don't want more of" group -------------------------------------
 ICP_INDUSTRY = "Maschinenbau"
@@ -228,7 +228,7 @@ def domain_expr(name: pl.Expr) -> pl.Expr:
     return (
         name.str.to_lowercase()
         .str.replace(legal_re, "")
-        .str.replace_many(["ä", "ö", "ü", "ß", "&"], ["ae", "oe", "ue", "ss", "und"])
+        .str.replace_many(["ä", "ö", "ü", "ß", "&"], ["ae", "oe", "ue", "ss", " "])
         .str.replace_all(r"[^a-z0-9]+", "-")
         .str.strip_chars("-")
     )
@@ -250,10 +250,11 @@ def _unique_companies(rng, industries: np.ndarray, countries: np.ndarray, taken:
         stem = pl.select(domain_expr(pl.Series(cand))).to_series().to_list()
         left = []
         for k, i in enumerate(todo):
-            if stem[k] in taken:
+            key = stem[k].replace("-", "")  # like a name key: legal form off, separators off
+            if key in taken:
                 left.append(i)
                 continue
-            taken.add(stem[k])
+            taken.add(key)
             names[i] = cand[k]
             stems[i] = stem[k]
         todo = np.array(left, dtype=np.int64)
@@ -827,7 +828,7 @@ def _companies(rng, n: int, taken: set[str], ind_w=MKT_IND_W, median=40.0, sigma
 
 
 def _market(rng, acc: pl.DataFrame, info, size: int, taken_extra: set[str]) -> pl.DataFrame:
-    taken = {d.rsplit(".", 1)[0] for d in info["domains"]} | taken_extra
+    taken = {d.rsplit(".", 1)[0].replace("-", "") for d in info["domains"]} | taken_extra
     others = _companies(rng, size - acc.height, taken)
     # the customers as a data vendor lists them: same firmographics, own ids, names sometimes
     # in other spelling (upper case, doubled spaces) -> match by normalised name or domain
@@ -897,6 +898,9 @@ def build_frames(market_size: int = MARKET_SIZE, seed: int = SEED) -> dict[str, 
         pl.Series("Account Owner", np.array(OWNERS, dtype=object)[r.integers(0, len(OWNERS), acc.height)].tolist(),
                   dtype=pl.String),
     )
+    has_web = r.random(acc.height) < 0.8
+    acc = acc.with_columns(pl.Series("Website", [f"www.{d}" if w else None for d, w in zip(info["domains"], has_web)],
+                                     dtype=pl.String))
     frames = {
         "accounts": acc,
         "contacts": contacts,
@@ -906,9 +910,9 @@ def build_frames(market_size: int = MARKET_SIZE, seed: int = SEED) -> dict[str, 
         "deals": _deals(streams[6], acc, info, first_mrr),
         "jobs": _jobs(streams[8], acc, info),
     }
-    taken_prospects: set[str] = {d.rsplit(".", 1)[0] for d in info["domains"]}
+    taken_prospects: set[str] = {d.rsplit(".", 1)[0].replace("-", "") for d in info["domains"]}
     frames["prospects"] = _prospects(streams[9], taken_prospects)
-    taken_market = {d.rsplit(".", 1)[0] for d in frames["prospects"]["domain"].to_list()}
+    taken_market = {d.rsplit(".", 1)[0].replace("-", "") for d in frames["prospects"]["domain"].to_list()}
     frames["market"] = _market(streams[10], acc, info, market_size, taken_market)
     return {t: canonical(t, frames[t]) for t in TABLE_ORDER}
 

@@ -1,0 +1,64 @@
+"""The bundled sample company (Taktwerk GmbH, see sample_data/README.md).
+
+`sample_frames()` reads the generated Parquet files next to the package (and runs the generator
+in-process when a file is missing); `load_sample(store)` puts every table into a store, one
+import per table named ``sample:<table>``, replacing what is there (undo brings it back).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+
+SAMPLE_DIR: Path = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_PREFIX = "sample:"
+#: the tables of the sample, in load order (accounts first)
+SAMPLE_TABLES: tuple[str, ...] = (
+    "accounts", "contacts", "nps_responses", "pmf_survey", "mrr_history", "deals", "jobs",
+    "market", "prospects",
+)
+
+
+def _generator() -> ModuleType:
+    """sample_data/generate.py as a module (it is a script, not part of the package)."""
+    path = SAMPLE_DIR / "generate.py"
+    if not path.exists():
+        raise FileNotFoundError(f"sample data generator not found: {path}")
+    spec = importlib.util.spec_from_file_location("icp_sample_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sample_frames(directory: Path | str | None = None) -> dict[str, pl.DataFrame]:
+    """Every table of the sample company as a canonical polars frame, keyed by table name.
+
+    Reads ``<directory>/<table>.parquet`` (default `SAMPLE_DIR`). When a file is missing, the
+    generator runs in-process (fixed seed: the same data) and tries to write the files back.
+    """
+    folder = Path(directory) if directory is not None else SAMPLE_DIR
+    paths = {t: folder / f"{t}.parquet" for t in SAMPLE_TABLES}
+    if all(p.exists() for p in paths.values()):
+        return {t: pl.read_parquet(p) for t, p in paths.items()}
+    gen = _generator()
+    frames = gen.build_frames()
+    try:
+        gen.write_frames(frames, folder)
+    except OSError:  # read-only install: use the frames from memory
+        pass
+    return {t: frames[t] for t in SAMPLE_TABLES}
+
+
+def load_sample(store: Any) -> dict[str, int]:
+    """Load the sample company into `store` (replace mode); returns rows stored per table."""
+    counts: dict[str, int] = {}
+    for table, frame in sample_frames().items():
+        result = store.load_frame(table, frame, file_name=f"{SAMPLE_PREFIX}{table}", mode="replace")
+        imported = getattr(result, "rows_imported", None)
+        counts[table] = int(imported) if imported is not None else frame.height
+    return counts
