@@ -166,7 +166,11 @@ def ensure_first_launch() -> None:
     user who cleared it does not get it back on the next start)."""
     if st.session_state.get("_first_launch_checked") == store_location():
         return
+    import importlib.util
+
     store = get_store()
+    if importlib.util.find_spec("icp_core.sample") is None:  # the sample company is not bundled (yet)
+        return
     if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
         with st.spinner(tr("app.loading_sample")):
             load_sample()
