@@ -509,3 +509,29 @@ def export_command(ctx: Context) -> None:
         raise IcpError("cli.parquet_needs_out")
     else:  # an in-memory text stream (tests)
         ctx.stdout.write(data.decode("utf-8"))
+
+
+@command(
+    "segments",
+    "segments.cli_help",
+    [
+        arg("--by", required=True, metavar="D1[,D2...]", help_key="segments.cli_help_by"),
+        arg("--min-n", dest="min_n", type=int, default=None, metavar="N", help_key="segments.cli_help_min_n"),
+        arg("--filter", dest="filters", action="append", default=[], metavar="FIELD=VALUES",
+            help_key="segments.cli_help_filter"),
+    ],
+)
+def segments_command(ctx: Context) -> None:
+    """Segment statistics, lifts and the suggested group per segment (icp_core.segments).
+    icp segments --by industry,size_band
+    icp segments --by tech:SAP Business One --filter country=DE,AT,CH --filter start_date=2022.. --json
+    icp segments --by contacts.buying_role --min-n 20
+    """
+    from icp_core import segments
+
+    cur = ctx.store.cursor()
+    try:
+        result = segments.cli_result(cur, ctx.args.by, ctx.args.filters, min_n=ctx.args.min_n, as_of=ctx.as_of)
+    finally:
+        cur.close()
+    ctx.emit(result, lambda: segments.render_text(result, ctx.lang))
