@@ -7,8 +7,11 @@ import time
 
 import pytest
 
+from icp_core.i18n import t
+
 from .conftest import (
     APP_IDLE,
+    ROOT,
     assert_no_exception,
     click_nav_link,
     goto_page,
@@ -75,3 +78,15 @@ def test_every_page_in_german(app_server, page):
         assert page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text="Sprache").count() == 1
         screenshot(page, f"de_{_slug(href, app_server.base_url)}")
     print(f"\nGerman pages checked: {[label for label, _ in links]}")
+
+
+def test_first_launch_loads_the_sample_company(app_server, page):
+    """A fresh store (ICP_DB on a tmp file) shows the bundled sample company at once."""
+    if not (ROOT / "icp_core" / "sample.py").exists():
+        pytest.skip("icp_core/sample.py is not there yet: the app cannot load the sample company")
+    goto_page(page, app_server.base_url)
+    assert_no_exception(page)
+    screenshot(page, "en_first_launch")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert t("app.sample_badge", "en") in sidebar, f"no sample badge in the sidebar: {sidebar[:600]}"
+    assert t("app.sample_banner", "en")[:40] in page.locator('[data-testid="stMain"]').inner_text()
