@@ -535,3 +535,28 @@ def segments_command(ctx: Context) -> None:
     finally:
         cur.close()
     ctx.emit(result, lambda: segments.render_text(result, ctx.lang))
+
+
+@command(
+    "pmf",
+    "pmf.cli.help",
+    [
+        arg("--min-n", dest="min_n", type=int, default=None, metavar="N", help_key="pmf.cli.help_min_n"),
+        arg("--referral-channels", dest="referral_channels", default=None, metavar="a,b,c",
+            help_key="pmf.cli.help_channels"),
+    ],
+)
+def pmf_command(ctx: Context) -> None:
+    """PMF indicators and verdict (icp_core.pmf.pmf_summary, the same call as the PMF page).
+    icp pmf --as-of 2025-12-31 --json
+    icp pmf --min-n 20 --referral-channels referral,empfehlung,partner
+    """
+    from icp_core import pmf
+
+    settings = pmf.settings_from_options(ctx.as_of, ctx.args.min_n, ctx.args.referral_channels)
+    cur = ctx.store.cursor()
+    try:
+        result = pmf.pmf_summary(cur, settings)
+    finally:
+        cur.close()
+    ctx.emit(result, lambda: pmf.render_text(result, ctx.lang))
