@@ -730,3 +730,88 @@ def page_bundle(
 
 def with_as_of(settings: PmfSettings, as_of: date | None) -> PmfSettings:
     return replace(settings, as_of=as_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text for the command line (and anyone who wants the verdict as words)
+
+def indicator_rows(summary: dict, lang: str = "en") -> list[dict]:
+    """One row per indicator, every cell already worded/formatted in `lang`: indicator, value,
+    threshold, n, result, note (the reason or a remark). The page and the CLI show these."""
+    from icp_core.i18n import fmt_number, fmt_pct, t
+
+    def result(p: bool | None) -> str:
+        return t("pmf.result.none" if p is None else ("pmf.result.pass" if p else "pmf.result.fail"), lang)
+
+    def reason(block: dict | None, default: str = "") -> str:
+        if not block or not block.get("reason"):
+            return default
+        key = block["reason"]
+        return t(f"pmf.reason.{key}", lang, dimensions=" x ".join(summary["retention"]["dimensions"]),
+                 min_n=summary["min_n"])
+
+    rows = []
+    rs = summary["referral_score"]
+    rows.append({"indicator": t("pmf.ind.referral_score", lang), "value": fmt_number(rs["mean"], lang, 2),
+                 "threshold": "≥ " + fmt_number(rs["threshold"], lang, 1), "n": fmt_number(rs["n"], lang),
+                 "result": result(rs["pass"]),
+                 "note": reason(rs, t("pmf.note.small", lang, min_n=summary["min_n"]) if rs.get("small") else "")})
+    sh = summary["referral_share"]
+    if sh["basis"] == "revenue":
+        value, note = sh["revenue_share"], t("pmf.note.by_revenue", lang, count=fmt_pct(sh["count_share"], lang))
+    else:
+        value, note = sh["count_share"], (t("pmf.note.by_count", lang) if sh["basis"] == "count" else "")
+    rows.append({"indicator": t("pmf.ind.referral_share", lang), "value": fmt_pct(value, lang),
+                 "threshold": "≥ " + fmt_pct(sh["threshold"], lang, 0), "n": fmt_number(sh["n_new"], lang),
+                 "result": result(sh["pass"]), "note": reason(sh, note)})
+    ret = summary["retention"]
+    best = ret.get("best_segment")
+    seg_text = " x ".join(str(v) for v in best["key"].values()) if best else ""
+    rows.append({"indicator": t("pmf.ind.retention", lang),
+                 "value": fmt_pct(best["logo_12m"], lang) if best else "–",
+                 "threshold": "≥ " + fmt_pct(ret["threshold"], lang, 0) + f" · n ≥ {ret['min_n']}",
+                 "n": fmt_number(best["n"], lang) if best else "–", "result": result(ret["pass"]),
+                 "note": reason(ret, t("pmf.note.best_segment", lang, segment=seg_text) if best else "")})
+    el = summary["sean_ellis"]
+    rows.append({"indicator": t("pmf.ind.sean_ellis", lang), "value": fmt_pct(el["score"], lang) if el else "–",
+                 "threshold": "≥ " + fmt_pct(el["threshold"] if el else summary["thresholds"]["sean_ellis"], lang, 0),
+                 "n": fmt_number(el["n"], lang) if el else "–", "result": result(el["pass"] if el else None),
+                 "note": reason(el) if el else t("pmf.reason.no_pmf_survey", lang)})
+    return rows
+
+
+def render_text(summary: dict, lang: str = "en") -> str:
+    """The verdict, the indicator table and the NPS line as plain text (for `icp pmf`)."""
+    from icp_core.i18n import fmt_date, fmt_number, t
+
+    as_of = date.fromisoformat(summary["as_of"]) if summary["as_of"] else None
+    lines = [f"{t('pmf.verdict.label', lang)}: {t('pmf.verdict.' + summary['verdict'], lang)}",
+             f"{t('pmf.cli.as_of', lang)}: {fmt_date(as_of, lang)}"]
+    nps = summary["nps"]
+    lines.append(f"{t('pmf.cli.nps', lang)}: {fmt_number(nps['value'], lang, 1)} (n = {fmt_number(nps['n'], lang)})")
+    lines.append("")
+    rows = indicator_rows(summary, lang)
+    cols = [("indicator", t("pmf.col.indicator", lang)), ("value", t("pmf.col.value", lang)),
+            ("threshold", t("pmf.col.threshold", lang)), ("n", t("pmf.col.n", lang)),
+            ("result", t("pmf.col.result", lang))]
+    widths = {k: max(len(h), *(len(r[k]) for r in rows)) for k, h in cols}
+    lines.append("  ".join(h.ljust(widths[k]) for k, h in cols))
+    for r in rows:
+        lines.append("  ".join(r[k].ljust(widths[k]) for k, _ in cols))
+        if r["note"]:
+            lines.append("    " + r["note"])
+    lines.append("")
+    lines.append(t("pmf.next." + summary["next_step"], lang))
+    return "\n".join(lines)
+
+
+def settings_from_options(as_of: date | None = None, min_n: int | None = None, channels: str | None = None) -> PmfSettings:
+    """PmfSettings from command-line style options (None = the default)."""
+    s = PmfSettings(as_of=as_of)
+    if min_n is not None:
+        if min_n < 1:
+            raise IcpError("pmf.bad_min_n", value=min_n)
+        s = replace(s, min_n=int(min_n))
+    if channels is not None:
+        s = replace(s, channels=parse_channels(channels))
+    return s

@@ -254,6 +254,12 @@ TEXTS = {
     "pmf.ellis.score": {"en": "Very disappointed", "de": "Sehr enttäuscht"},
     # ---- CLI ----
     "pmf.cli.help": {"en": "PMF indicators and verdict", "de": "PMF-Indikatoren und Urteil"},
+    "pmf.cli.help_min_n": {"en": "minimum n per segment (default 30)", "de": "Mindest-n je Segment (Standard 30)"},
+    "pmf.cli.help_channels": {
+        "en": "acquisition channels that count as referral, comma-separated (default: the METRICS.md list)",
+        "de": "Akquisekanäle, die als Empfehlung zählen, durch Komma getrennt (Standard: die Liste aus METRICS.md)",
+    },
+    "pmf.bad_min_n": {"en": "min n must be a whole number of at least 1 (got {value}).", "de": "Min. n muss eine ganze Zahl ab 1 sein (erhalten: {value})."},
     "pmf.cli.as_of": {"en": "Reference date", "de": "Stichtag"},
     "pmf.cli.nps": {"en": "NPS", "de": "NPS"},
 }
