@@ -42,9 +42,12 @@ def _limits(f: Field) -> tuple[float | None, float | None]:
     return f.minimum, maximum
 
 
-def _field_exprs(f: Field, column: str, raw: RawTable, key_fields: set[str]) -> tuple[pl.Expr, pl.Expr, dict]:
-    """(typed value, error key or null, issue params) for one mapped field."""
-    src = pl.col(column)
+def _field_exprs(
+    f: Field, column: str, internal: str, raw: RawTable, key_fields: set[str]
+) -> tuple[pl.Expr, pl.Expr, dict]:
+    """(typed value, error key or null, issue params) for one mapped field; the source column
+    is read under its internal name."""
+    src = pl.col(internal)
     miss = V.missing(src)
     none = pl.lit(None, dtype=pl.String)
     params: dict = {}
@@ -140,21 +143,24 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
             raise IcpError("ingest.no_required_column", field=required, table=table)
     key_fields = {f.name for f in spec.fields if f.type == "text" and f.name.endswith("_id")}
 
+    # Source columns get internal names so no header can collide with _row or the work columns.
+    internal = {c: f"__s{i}" for i, c in enumerate(raw.columns)}
+    data = raw.data.rename(internal)
     direct, lookups, params = [], [], {}
-    height = raw.data.height
+    height = data.height
     for f in spec.fields:
         if f.name not in column_of:
             continue
         column = column_of[f.name]
-        value, err, extra = _field_exprs(f, column, raw, key_fields)
+        value, err, extra = _field_exprs(f, column, internal[column], raw, key_fields)
         pair = [value.alias(f"__v_{f.name}"), err.alias(f"__e_{f.name}")]
         params[f.name] = extra
         # Few distinct values (dates, countries, choices): parse each once, then join back.
-        if f.type not in ("text", "list") and raw.data[column].n_unique() * 4 <= height:
-            lookups.append((column, raw.data.lazy().select(pl.col(column).unique()).with_columns(pair)))
+        if f.type not in ("text", "list") and data[internal[column]].n_unique() * 4 <= height:
+            lookups.append((internal[column], data.lazy().select(pl.col(internal[column]).unique()).with_columns(pair)))
         else:
             direct += pair
-    work = raw.data.lazy().with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    work = data.lazy().with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     for column, lookup in lookups:
         work = work.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
     work = work.with_columns(direct).collect()
@@ -163,7 +169,7 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     issues: list[Issue] = []
     for name, extra in params.items():
         column = column_of[name]
-        bad = work.filter(pl.col(f"__e_{name}").is_not_null()).select("_row", column, f"__e_{name}")
+        bad = work.filter(pl.col(f"__e_{name}").is_not_null()).select("_row", internal[column], f"__e_{name}")
         for row, value, reason in bad.iter_rows():
             issues.append(Issue(row, column, value, reason, {"column": column, "value": value, "field": name, **extra}))
 
@@ -174,7 +180,7 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
         accepted = accepted.with_columns(pl.col("_row").first().over(key).alias("__first"))
         repeated = accepted.filter(pl.col("_row") != pl.col("__first"))
         column = column_of[spec.key]
-        for row, value, first in repeated.select("_row", column, "__first").iter_rows():
+        for row, value, first in repeated.select("_row", internal[column], "__first").iter_rows():
             issues.append(Issue(row, column, value, "issue.duplicate_key", {"column": column, "value": value, "first_row": first}))
         accepted = accepted.filter(pl.col("_row") == pl.col("__first"))
 
@@ -190,7 +196,7 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
         outputs = [mrr.alias("mrr") if e.meta.output_name() == "mrr" else e for e in outputs]
     extras = [c for c in raw.columns if mapping.get(c) is None]
     extra_names = _extra_names(extras, table)
-    outputs += [pl.col(c).alias(extra_names[c]) for c in extras]
+    outputs += [pl.col(internal[c]).alias(extra_names[c]) for c in extras]
     outputs.append(pl.col("_row"))
     frame = accepted.select(outputs)
 
