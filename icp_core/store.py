@@ -807,7 +807,7 @@ class Store:
                     _exec(con, f"UPDATE {quote(archive)} SET {REPLACED_BY} = ? WHERE {REPLACED_BY} = ?", [later, import_id])
                 else:
                     restored = self._restore(con, table, archive, import_id)
-            self._drop_unused(con, table, archive, json.loads(added) if added else [], bool(created))
+            self._drop_unused(con, table, archive, json.loads(added) if added else [], import_id)
             _exec(con, "UPDATE _imports SET undone = true, undone_at = ? WHERE import_id = ?", [_now(), import_id])
             self._bump(con)
         return {"import_id": import_id, "table": table, "rows_removed": removed, "rows_restored": restored}
@@ -826,12 +826,18 @@ class Store:
         _exec(con, f"DELETE FROM {quote(archive)} WHERE {REPLACED_BY} = ?", [import_id])
         return int(restored)
 
-    def _drop_unused(self, con, table: str, archive: str, added: list[str], created: bool) -> None:
-        """After an undo, remove what the import added and nothing uses any more, so the table is as before."""
+    def _drop_unused(self, con, table: str, archive: str, added: list[str], import_id: int) -> None:
+        """After an undo, remove what the import added and nothing uses any more, so the table is as before.
+
+        A table left empty with no other import still standing is dropped: as if never imported.
+        """
         if not _table_exists(con, table):
             return
         archive_rows = _count(con, archive) if _table_exists(con, archive) else 0
-        if created and _count(con, table) == 0 and archive_rows == 0:
+        standing = _exec(
+            con, "SELECT count(*) FROM _imports WHERE table_name = ? AND NOT undone AND import_id <> ?", [table, import_id]
+        )[0][0]
+        if not standing and _count(con, table) == 0 and archive_rows == 0:
             _exec(con, f"DROP TABLE {quote(table)}")
             if _table_exists(con, archive):
                 _exec(con, f"DROP TABLE {quote(archive)}")
