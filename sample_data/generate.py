@@ -195,7 +195,7 @@ def _pick(rng: np.random.Generator, items, p=None, size=None):
 
 
 # --- names -----------------------------------------------------------------------------------
-def _name_candidates(rng: np.random.Generator, industries: np.ndarray) -> list[str]:
+def _name_candidates(rng: np.random.Generator, industries: np.ndarray, emp: np.ndarray) -> list[str]:
     n = len(industries)
     pattern = rng.choice(5, size=n, p=[0.38, 0.14, 0.2, 0.16, 0.12])
     s1 = rng.integers(0, len(SURNAMES), n)
@@ -203,6 +203,7 @@ def _name_candidates(rng: np.random.Generator, industries: np.ndarray) -> list[s
     pl_ = rng.integers(0, len(PLACES), n)
     w = rng.random(n)
     legal = rng.choice(len(LEGAL), size=n, p=LEGAL_W)
+    legal[(emp > 50) & np.isin(legal, [5, 6, 7])] = 0  # e.K., OHG, UG only for small firms: else GmbH
     abbr = rng.integers(0, 26, (n, 3))
     out = []
     for i in range(n):
@@ -239,14 +240,15 @@ def normalise_name(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.strip_chars().str.replace_all(r"\s+", " ")
 
 
-def _unique_companies(rng, industries: np.ndarray, countries: np.ndarray, taken: set[str]) -> tuple[list, list]:
+def _unique_companies(rng, industries: np.ndarray, countries: np.ndarray, emp: np.ndarray,
+                      taken: set[str]) -> tuple[list, list]:
     """Unique names (and unique domain stems) for the given industries, avoiding `taken` stems."""
     n = len(industries)
     names: list[str | None] = [None] * n
     stems: list[str | None] = [None] * n
     todo = np.arange(n)
     while len(todo):
-        cand = _name_candidates(rng, industries[todo])
+        cand = _name_candidates(rng, industries[todo], emp[todo])
         stem = pl.select(domain_expr(pl.Series(cand))).to_series().to_list()
         left = []
         for k, i in enumerate(todo):
@@ -435,7 +437,7 @@ def _accounts(rng: np.random.Generator, name_rng: np.random.Generator) -> tuple[
                 price=price, connector=connector, expansion_rate=expansion_rate, cyc=cyc, emp=emp,
                 has_b1=has_b1, plan=plan, ind=ind)
 
-    names, domains = _unique_companies(name_rng, ind, country, set())
+    names, domains = _unique_companies(name_rng, ind, country, emp, set())
     acc = pl.DataFrame({
         "account_id": [f"K-{10001 + i}" for i in range(n)],
         "company_name": names,
@@ -818,7 +820,7 @@ def _companies(rng, n: int, taken: set[str], ind_w=MKT_IND_W, median=40.0, sigma
     if force and "no_b1" in force:
         mask = force["no_b1"][0]
         tech = [[t for t in s if t != ICP_TOOL] if mask[i] else s for i, s in enumerate(tech)]
-    names, domains = _unique_companies(rng, ind, country, taken)
+    names, domains = _unique_companies(rng, ind, country, emp, taken)
     return pl.DataFrame({
         "name": names, "domain": domains, "industry": ind.tolist(), "country": country.tolist(),
         "city": city.tolist(), "employees": emp, "annual_revenue": revenue,
@@ -864,8 +866,11 @@ def _prospects(rng, taken: set[str]) -> pl.DataFrame:
     emp[wrong_size] = np.where(rng.random(n) < 0.5, rng.integers(11, 50, n), rng.integers(201, 480, n))[wrong_size]
     no_b1 = near & (kind >= 0.5)
     emp[no_b1] = emp_fit[no_b1]
+    old_emp = df["employees"].to_numpy()
+    revenue = np.round(df["annual_revenue"].to_numpy() * emp / old_emp / 1000.0) * 1000.0  # keep revenue/employee
     tech = [[t for t in s if t != ICP_TOOL] if no_b1[i] else s for i, s in enumerate(df["tech_stack"].to_list())]
-    df = df.with_columns(pl.Series("employees", emp), pl.Series("tech_stack", tech, dtype=pl.List(pl.String)))
+    df = df.with_columns(pl.Series("employees", emp), pl.Series("annual_revenue", revenue),
+                         pl.Series("tech_stack", tech, dtype=pl.List(pl.String)))
     return df.with_columns(pl.Series("company_id", [f"P-{i + 1:05d}" for i in range(n)])).select(
         "company_id", *[c for c in df.columns])
 
