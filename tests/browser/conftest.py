@@ -30,6 +30,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 STARTUP_TIMEOUT_S = 60
 RENDER_TIMEOUT_MS = 60_000
+MAX_SHOT_HEIGHT = 16_000  # px; longer pages are cut
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -206,7 +207,21 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "page"
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # Streamlit scrolls inside its own containers, so full_page alone stops at the viewport:
+    # grow the viewport to the content's height for the shot, then restore it.
+    viewport = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.evaluate(
+        """() => Math.max(document.body.scrollHeight,
+            ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"],'
+                + ' [data-testid="stAppViewContainer"], [data-testid="stSidebarContent"]')].map(e => e.scrollHeight))"""
+    )
+    try:
+        if height > viewport["height"]:
+            page.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, MAX_SHOT_HEIGHT)})
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)
     return path
 
 
