@@ -591,3 +591,58 @@ def to_json(result: dict) -> dict:
             return [clean(v) for v in obj]
         return obj
     return clean(result)
+
+
+# --------------------------------------------------------------------------- command line
+
+def cli_result(cur: duckdb.DuckDBPyConnection, by: str, filters: list[str] | None = None, *,
+               min_n: int | None = None, as_of: date | None = None) -> dict:
+    """`icp segments`: the statistics in the CLI.md JSON shape, plus each segment's suggested
+    group of the three (want_more / neutral / dont_want) with its score (icp_core.groups)."""
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    result = segment_stats(cur, dims, as_of=as_of, filters=list(filters or []),
+                           min_n=MIN_N if min_n is None else int(min_n))
+    from icp_core.groups import DEFAULT_WEIGHTS, suggest_groups
+
+    for seg, g in zip(result["segments"], suggest_groups(result, DEFAULT_WEIGHTS)):
+        seg["group"] = g["group"]
+        seg["score"] = g["score"]
+    return to_json(result)
+
+
+def render_text(result: dict, lang: str = "en") -> str:
+    """The human table of `icp segments` (numbers per language)."""
+    from icp_core.cli import format_table
+    from icp_core.i18n import fmt_number, fmt_pct, t
+
+    rows = []
+    for s in result["segments"]:
+        row = {f"k{i}": v for i, v in enumerate(s["key"].values())}
+        row.update({
+            "accounts": s["accounts"],
+            "share": fmt_pct(s["share"], lang),
+            "arpa": fmt_number(s["arpa"], lang),
+            "retention": f"{fmt_pct(s['retention_12m'], lang)} (n={s['retention_n']})",
+            "nps": f"{fmt_number(s['nps'], lang)} (n={s['nps_n']})",
+            "referral": fmt_pct(s["referral_rate"], lang),
+            "cycle": fmt_number(s["median_sales_cycle_days"], lang),
+            "lift": fmt_number(s["lift"]["arpa"], lang, 2),
+            "group": t(f"segments.group.{s['group']}", lang) if s.get("group") else "",
+            "small": t("segments.small_mark", lang) if s["small"] else "",
+        })
+        rows.append(row)
+    o = result["overall"]
+    columns = [(f"k{i}", d) for i, d in enumerate(result["by"])] + [
+        ("accounts", t("segments.col.accounts", lang)), ("share", t("segments.col.share", lang)),
+        ("arpa", t("segments.col.arpa", lang)), ("lift", t("segments.col.lift_arpa", lang)),
+        ("retention", t("segments.col.retention", lang)), ("nps", t("segments.col.nps", lang)),
+        ("referral", t("segments.col.referral", lang)), ("cycle", t("segments.col.cycle", lang)),
+        ("group", t("segments.col.group", lang)), ("small", ""),
+    ]
+    head = t("segments.cli_overall", lang, accounts=fmt_number(o["accounts"], lang), as_of=result["as_of"],
+             arpa=fmt_number(o["arpa"], lang), retention=fmt_pct(o["retention_12m"], lang), n=o["retention_n"],
+             nps=fmt_number(o["nps"], lang), min_n=result["min_n"])
+    lines = [head, format_table(rows, columns, lang)]
+    if result["multi_valued"]:
+        lines.append(t("segments.multi_note", lang, dims=", ".join(result["multi_valued"])))
+    return "\n".join(lines)
