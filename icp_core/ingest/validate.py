@@ -147,7 +147,6 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     internal = {c: f"__s{i}" for i, c in enumerate(raw.columns)}
     data = raw.data.rename(internal)
     direct, lookups, params = [], [], {}
-    height = data.height
     for f in spec.fields:
         if f.name not in column_of:
             continue
@@ -156,7 +155,8 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
         pair = [value.alias(f"__v_{f.name}"), err.alias(f"__e_{f.name}")]
         params[f.name] = extra
         # Few distinct values (dates, countries, choices): parse each once, then join back.
-        if f.type not in ("text", "list") and data[internal[column]].n_unique() * 4 <= height:
+        sample = data[internal[column]].head(10_000)
+        if f.type not in ("text", "list") and sample.n_unique() * 4 <= len(sample):
             lookups.append((internal[column], data.lazy().select(pl.col(internal[column]).unique()).with_columns(pair)))
         else:
             direct += pair
