@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -89,19 +90,39 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def find_or_install_chromium() -> str | None:
+    """The Chromium the browser tests drive: Debian's /usr/bin/chromium when present. On a fresh
+    machine the test command installs one itself, so `uv run pytest` needs nothing by hand:
+    Debian's package when running as root with apt-get, else Playwright's own Chromium.
+    Returns an executable path, or None for Playwright's managed browser."""
+    for candidate in (CHROMIUM, Path("/usr/bin/chromium-browser")):
+        if candidate.exists():
+            return str(candidate)
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
+        if CHROMIUM.exists():
+            return str(CHROMIUM)
+    result = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=False)
+    if result.returncode == 0:
+        return None
+    pytest.fail(
+        "No Chromium for the browser tests: /usr/bin/chromium is missing and installing one failed. "
+        "Install Debian's chromium (`apt-get install -y chromium`) or run `uv run playwright install chromium`.",
+        pytrace=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium (/usr/bin/chromium) launched headless through Playwright."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium. "
-            "Install it with `apt-get install -y chromium` (the project's .ci/run does this).",
-            pytrace=False,
-        )
+    """Chromium launched headless through Playwright (Debian's /usr/bin/chromium when present)."""
+    executable = find_or_install_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        kwargs = {"executable_path": executable} if executable else {}
+        chromium = pw.chromium.launch(headless=True, args=CHROMIUM_ARGS, **kwargs)
         yield chromium
         chromium.close()
 
