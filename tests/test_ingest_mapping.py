@@ -142,3 +142,10 @@ def test_a_saved_mapping_is_completed_and_checked():
         complete_mapping(columns, "accounts", {"Nr": "kundennummer"})
     assert err.value.key == "ingest.mapping_unknown_field"
     assert "kundennummer" in err.value.message("de")
+
+
+def test_aws_saas_sales_license_key_is_not_seats():
+    # "License" holds licence keys: a near-plural of the seats synonym "licenses" must not be guessed
+    mapping = suggest_mapping(["Customer ID", "Customer", "License", "Quantity", "Country", "City"], "accounts")
+    assert mapping == {"Customer ID": "account_id", "Customer": "company_name", "License": None,
+                       "Quantity": None, "Country": "country", "City": "city"}

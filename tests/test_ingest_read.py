@@ -354,3 +354,24 @@ def test_real_fortune_1000_as_market():
     prepared = prepare(raw, "market", mapping)
     assert prepared.rows_imported == 1000
     assert prepared.frame.filter(pl.col("company_id") == "Walmart")["employees"].to_list() == [2200000]
+
+
+def test_title_row_with_empty_cells_is_skipped():
+    raw = read_file(b"Report;;;\n;;;\nid;name;x;y\n1;2;3;4\n5;6;7;8\n", "x.csv")
+    assert raw.detected.header_row == 3
+    assert raw.columns == ["id", "name", "x", "y"]
+
+
+def test_ragged_rows_keep_the_header():
+    # a longer first data row must not turn the real header into a "title line"
+    raw = read_file(b"id,name\n1,A,extra\n2\n", "x.csv")
+    assert raw.columns == ["id", "name"]
+    assert _rows(raw) == [("1", "A"), ("2", None)]
+
+
+def test_old_mac_line_ends():
+    assert _rows(read_file(b"id,name\r1,A\r2,B\r", "x.csv")) == [("1", "A"), ("2", "B")]
+
+
+def test_html_saved_as_csv_is_not_a_table():
+    assert _error(b"<!DOCTYPE html><html><body><table></table></body></html>").key == "ingest.not_a_table"

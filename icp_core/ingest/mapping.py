@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from icp_core.errors import IcpError
 from icp_core.schema import TABLES
 
-FUZZY_THRESHOLD = 90
+FUZZY_THRESHOLD = 95  # 'License' must not become 'licenses' (seats); typos like 'Kundenummer' still match
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 

@@ -125,33 +125,36 @@ def _looks_binary(sample: str) -> bool:
 def _field_counts(sample: str, sep: str, truncated: bool) -> tuple[list[int], list[int]]:
     """Fields per record in the sample (quotes respected) and lines consumed after each record."""
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep, quotechar='"', strict=False)
-    counts, lines = [], []
+    counts, filled, lines = [], [], []
     try:
         for record in reader:
-            counts.append(len(record) if any(f.strip() for f in record) else 0)
+            filled.append(sum(1 for f in record if f.strip()))
+            counts.append(len(record) if filled[-1] else 0)
             lines.append(reader.line_num)
             if len(counts) >= 200:
                 break
     except csv.Error:
         pass
     if truncated and len(counts) > 1:  # the last record may be cut in the middle
-        counts, lines = counts[:-1], lines[:-1]
-    return counts, lines
+        counts, filled, lines = counts[:-1], filled[:-1], lines[:-1]
+    return counts, filled, lines
 
 
 def _sniff_csv(sample: str, truncated: bool) -> tuple[str, int, int]:
     """(separator, records before the header, physical lines before the header)."""
     best: tuple[tuple, str, int, int] | None = None
     for rank, sep in enumerate(_SEPARATORS):
-        counts, lines = _field_counts(sample, sep, truncated)
-        filled = [c for c in counts if c > 0]
-        if not filled:
+        counts, filled, lines = _field_counts(sample, sep, truncated)
+        present = [c for c in counts if c > 0]
+        if not present:
             continue
-        tail = filled[len(filled) // 2 :] or filled
+        tail = present[len(present) // 2 :] or present
         width = Counter(tail).most_common(1)[0][0]
         if width < 2:
             continue
-        header = next(i for i, c in enumerate(counts) if c >= width)
+        # Title lines above the header are obvious: blank, or a single filled cell (or few of many).
+        need = max(2, (width + 1) // 2)
+        header = next((i for i, n in enumerate(filled) if n >= need), 0)
         if header > _MAX_TITLE_LINES:
             header = 0
         body = [c for c in counts[header:] if c > 0]
@@ -184,6 +187,11 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
         raise IcpError("ingest.not_a_table")
     if not sample.strip():
         raise IcpError("ingest.empty_file")
+    if sample.lstrip()[:9].lower().startswith(("<html", "<?xml", "<!doctype", "{")):
+        raise IcpError("ingest.not_a_table")  # HTML, XML or JSON saved under a table's name
+    if "\n" not in sample and "\r" in sample:  # old Mac line ends: the CSV reader wants \n
+        utf8 = utf8.replace(b"\r", b"\n")
+        sample = sample.replace("\r", "\n")
     sep, header_records, skip_lines = _sniff_csv(sample, truncated)
     detected.encoding = encoding
     detected.separator = sep
