@@ -8,10 +8,11 @@
 from icp_core.ingest.mapping import normalise_header, suggest_mapping
 from icp_core.ingest.model import MAX_BYTES, Detected, Issue, Prepared, RawTable
 from icp_core.ingest.read import describe, read_file
-from icp_core.ingest.validate import prepare
+from icp_core.ingest.validate import POLARS_TYPES, prepare
 
 __all__ = [
     "MAX_BYTES",
+    "POLARS_TYPES",
     "Detected",
     "Issue",
     "Prepared",

@@ -12,7 +12,7 @@ from icp_core.errors import IcpError
 from icp_core.ingest import values as V
 from icp_core.ingest.mapping import complete_mapping
 from icp_core.ingest.model import Detected, Issue, Prepared, RawTable
-from icp_core.schema import INPUT_ONLY, TABLES, Field, stored_fields, this_year
+from icp_core.schema import TABLES, Field, stored_fields, this_year
 
 POLARS_TYPES: dict[str, pl.DataType] = {
     "text": pl.String(),
@@ -123,7 +123,11 @@ def _extra_names(extras: list[str], table: str) -> dict[str, str]:
 
 
 def prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None = None) -> Prepared:
-    """Typed canonical rows of `table` from `raw`, plus the issues found (see module doc)."""
+    """Typed canonical rows of `table` from `raw`, plus the issues found (see module doc).
+
+    `mapping` (source column -> field or None) defaults to `suggest_mapping`; columns it does not
+    name are kept as extras. The per-column decisions taken here (date order, decimal mark of the
+    mapped columns) are recorded in `raw.detected` so the Data page can show them."""
     try:
         return _prepare(raw, table, mapping)
     except IcpError:
@@ -213,4 +217,4 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     )
 
 
-__all__ = ["prepare", "POLARS_TYPES", "INPUT_ONLY"]
+__all__ = ["prepare", "POLARS_TYPES"]
