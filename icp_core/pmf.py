@@ -297,8 +297,10 @@ def nps_trend(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
 
 
 def _sorted(frame: pl.DataFrame, metric: str, dims: tuple[str, ...]) -> pl.DataFrame:
+    """Best first, small segments after all others; adds `segment` = the key values joined by ' x '."""
     if frame.is_empty():
         return frame
+    frame = frame.with_columns(pl.concat_str([pl.col(d).cast(pl.String) for d in dims], separator=" x ").alias("segment"))
     return frame.sort(["small", metric, "n", *dims], descending=[False, True, True, *([False] * len(dims))],
                       nulls_last=True)
 
@@ -395,6 +397,20 @@ def referral_share_by_quarter(cur: duckdb.DuckDBPyConnection, settings: PmfSetti
         count_share=pl.col("n_referral") / pl.col("n"),
         revenue_share=pl.when(pl.col("mrr") > 0).then(pl.col("mrr_referral") / pl.col("mrr")).otherwise(None),
     )
+
+
+def referral_share_by_quarter_long(cur: duckdb.DuckDBPyConnection, settings: PmfSettings,
+                                   labels: tuple[tuple[str, str], ...] = (("revenue", "revenue"), ("count", "count")),
+                                   _c: _Ctx | None = None) -> pl.DataFrame:
+    """The quarterly shares in long form for a line chart: quarter, series (labelled by `labels`:
+    (("revenue", label), ("count", label))), share, n (new accounts in the quarter)."""
+    wide = referral_share_by_quarter(cur, settings, _c=_c)
+    if wide.is_empty():
+        return wide
+    names = dict(labels)
+    parts = [wide.select("quarter", pl.lit(names.get(kind, kind)).alias("series"), pl.col(f"{kind}_share").alias("share"), "n")
+             for kind in ("revenue", "count")]
+    return pl.concat(parts).filter(pl.col("share").is_not_null())
 
 
 def referral_rate_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: tuple[str, ...], _c: _Ctx | None = None) -> pl.DataFrame:
@@ -815,3 +831,22 @@ def settings_from_options(as_of: date | None = None, min_n: int | None = None, c
     if channels is not None:
         s = replace(s, channels=parse_channels(channels))
     return s
+
+
+def settings_from_page(as_of: date | None, min_n: int, referral_score_min: float, referral_share_pct: float,
+                       retention_pct: float, ellis_pct: float, channels_text: str,
+                       dimensions: list[str] | tuple[str, ...]) -> PmfSettings:
+    """PmfSettings from the PMF page's widgets (percent inputs 0..100 become fractions)."""
+    return PmfSettings(
+        as_of=as_of, min_n=max(1, int(min_n)), referral_score_min=float(referral_score_min),
+        referral_share_min=float(referral_share_pct) / 100, retention_min=float(retention_pct) / 100,
+        ellis_min=float(ellis_pct) / 100, channels=parse_channels(channels_text), dimensions=tuple(dimensions),
+    )
+
+
+def cohort_tail(frame: pl.DataFrame, cohorts: int = 24) -> tuple[pl.DataFrame, int]:
+    """The latest `cohorts` cohorts of a cohort matrix and the total number of cohorts."""
+    if frame.is_empty():
+        return frame, 0
+    keep = frame["cohort"].unique().sort()
+    return frame.filter(pl.col("cohort").is_in(keep.tail(cohorts).implode())), keep.len()

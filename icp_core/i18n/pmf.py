@@ -3,7 +3,6 @@
 TEXTS = {
     # ---- page frame ----
     "pmf.title": {"en": "Product-Market-Fit", "de": "Product-Market-Fit"},
-    "pmf.nav": {"en": "PMF", "de": "PMF"},
     "pmf.intro": {
         "en": "Has the product reached Product-Market-Fit, and where? The answer decides how to segment your ICP.",
         "de": "Hat das Produkt den Product-Market-Fit erreicht, und wo? Die Antwort entscheidet, wie Sie Ihr ICP segmentieren.",
@@ -77,14 +76,18 @@ TEXTS = {
     "pmf.ind.referral_share": {"en": "Referral share of new business (12 months)", "de": "Empfehlungsanteil am Neugeschäft (12 Monate)"},
     "pmf.ind.retention": {"en": "12-month logo retention of the best segment", "de": "12-Monats-Kundenbindung des besten Segments"},
     "pmf.ind.sean_ellis": {"en": "Sean Ellis score (very disappointed)", "de": "Sean-Ellis-Wert (sehr enttäuscht)"},
-    "pmf.result.pass": {"en": "✅ pass", "de": "✅ erfüllt"},
-    "pmf.result.fail": {"en": "❌ fail", "de": "❌ nicht erfüllt"},
+    "pmf.result.pass": {"en": "pass", "de": "erfüllt"},
+    "pmf.result.fail": {"en": "fail", "de": "nicht erfüllt"},
     "pmf.result.none": {"en": "— not computable", "de": "— nicht berechenbar"},
     "pmf.note.by_revenue": {"en": "by revenue (MRR); by count: {count}", "de": "nach Umsatz (MRR); nach Anzahl: {count}"},
     "pmf.note.by_count": {"en": "by count (no MRR on new accounts)", "de": "nach Anzahl (kein MRR bei Neukunden)"},
     "pmf.note.best_segment": {"en": "best segment: {segment}", "de": "bestes Segment: {segment}"},
     "pmf.note.small": {"en": "n below {min_n}: read with care", "de": "n unter {min_n}: mit Vorsicht lesen"},
-    "pmf.small": {"en": "too small (n < {min_n})", "de": "zu klein (n < {min_n})"},
+    "pmf.small": {
+        "en": "Lighter bars: n < {min_n}, too small to rank. Lines: 95% interval.",
+        "de": "Hellere Balken: n < {min_n}, zu klein für eine Rangfolge. Linien: 95-%-Intervall.",
+    },
+    "pmf.segment_axis": {"en": "Segment: {dims}", "de": "Segment: {dims}"},
     # ---- reasons: which field is missing and how to add it ----
     "pmf.reason.no_accounts": {
         "en": "No accounts table. Import your customer list on the Data page.",
