@@ -1,0 +1,674 @@
+"""Market: TAM, SAM, SOM and the white space (METRICS.md "Market: TAM, SAM, SOM").
+
+Bottom-up from a ``market`` table:
+- **ACV**: median ARR (12 x mrr) of the accounts active at as_of with mrr > 0, unless set.
+- **TAM**: all companies in ``market``; value = companies x ACV.
+- **SAM**: companies matching the serviceable filters; value = companies x ACV.
+- **SOM**: companies of the SAM matching the ICP filters; value = companies x ACV x obtainable
+  share (default 1.0).
+- **Customers in a level**: accounts active at as_of that are inside the level. An account whose
+  matched market company exists (``icp_core.matching``: same domain key, else same name key)
+  is inside a level when *that market company* matches the level's filters; an account not
+  found in the market is inside when *its own fields* match the filters (numeric ranges include
+  both ends; a filter on a field the accounts table lacks is not met). Each account counts once.
+- **Penetration** = customers / companies; None when the level has no companies. Customers not
+  found in the market can make it exceed 1 (they are counted, the companies are not).
+
+Without a ``market`` table: ``top_down_funnel`` from typed counts or shares, every figure an
+assumption.
+
+White space: the SAM split by one dimension; per cell companies, ICP companies, customers, ICP
+customers, penetration, and the expected value of the rest, ``max(companies - customers, 0) x
+ACV`` (and the same for the ICP part). Cells are ranked by *open ICP companies* (ICP companies
+that are not yet customers, i.e. ICP companies x (1 - ICP penetration)), then by lower ICP
+penetration, then by name; the top ``WHITE_SPACE_TOP`` are where to go first.
+
+ICP breadth (the article's caution): coverage = SOM companies / SAM companies. Warned when the
+ICP covers more than ``BROAD_SHARE`` of the SAM (too broad), or when the niche holds fewer than
+``NARROW_COMPANIES`` companies or less than ``NARROW_SHARE`` of the SAM (too narrow).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from icp_core.errors import IcpError
+from icp_core.i18n import fmt_money, fmt_number, fmt_pct, t
+from icp_core.matching import match_customers
+from icp_core.metrics_common import (
+    BAND_ORDER,
+    Filter,
+    active_at_sql,
+    age_band_sql,
+    default_as_of,
+    filter_sql,
+    parse_filter,
+    quote_ident,
+    revenue_band_sql,
+    size_band_sql,
+    table_columns,
+    table_exists,
+)
+
+BROAD_SHARE = 0.5  # ICP covers more than this share of the SAM: too broad
+NARROW_COMPANIES = 100  # the niche holds fewer companies than this: too narrow
+NARROW_SHARE = 0.01  # ... or less than this share of the SAM
+WHITE_SPACE_TOP = 3  # cells highlighted as "go here first"
+DIMENSIONS: tuple[str, ...] = ("industry", "country", "size_band", "revenue_band", "business_model")
+UNKNOWN = "(unknown)"
+LEVELS = ("tam", "sam", "som")
+
+#: the column a filter or dimension reads (bands are computed from a numeric column)
+_SOURCE = {"size_band": "employees", "revenue_band": "annual_revenue", "age_band": "founded_year"}
+
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+def has_market(cur: duckdb.DuckDBPyConnection) -> bool:
+    """True when a market table with at least one company is in the store."""
+    if not table_exists(cur, "market"):
+        return False
+    return cur.execute("SELECT count(*) FROM market").fetchall()[0][0] > 0
+
+
+def parse_specs(specs: str | Iterable[str] | None) -> tuple[Filter, ...]:
+    """FIELD=VALUES specs (one per line when a text; empty lines and '#' comments skipped) as
+    filters; raises IcpError on a bad spec."""
+    if specs is None:
+        return ()
+    lines = specs.splitlines() if isinstance(specs, str) else list(specs)
+    return tuple(parse_filter(line.strip()) for line in lines if line and line.strip() and not line.strip().startswith("#"))
+
+
+def specs_text(filters: Iterable[Filter]) -> str:
+    """Filters as FIELD=VALUES lines (the inverse of parse_specs)."""
+    return "\n".join(f.spec() for f in filters)
+
+
+def serviceable_filters(
+    countries: Iterable[str] = (),
+    industries: Iterable[str] = (),
+    employees: tuple[float | None, float | None] = (None, None),
+    annual_revenue: tuple[float | None, float | None] = (None, None),
+    business_models: Iterable[str] = (),
+    tools: Iterable[str] = (),
+) -> tuple[Filter, ...]:
+    """The SAM filters from the page's widgets; empty choices and fully open ranges are left out.
+    tools: the company uses any of them."""
+    out: list[Filter] = []
+    for field, values in (("country", countries), ("industry", industries), ("business_model", business_models),
+                          ("tech_stack", tools)):
+        values = tuple(str(v) for v in values if v is not None and str(v).strip())
+        if values:
+            out.append(Filter(field, values))
+    for field, (low, high) in (("employees", employees), ("annual_revenue", annual_revenue)):
+        if low is not None or high is not None:
+            if low is not None and high is not None and low > high:
+                raise IcpError("market.bad_range", field=field, low=low, high=high)
+            out.append(Filter(field, (), None if low is None else float(low), None if high is None else float(high)))
+    return tuple(out)
+
+
+def saved_icp_specs(icp_setting: Any = None, segmentation: Any = None) -> tuple[list[str], str]:
+    """The ICP filters to start from, and where they come from: ('icp', specs) when the ICP page
+    saved some (setting "icp_filters": a list of specs, or {"filters": [...]}); else a suggestion
+    from the saved segmentation ('segmentation'): for each of its dimensions the values of the
+    "want more of" groups (plus its base filters); else ([], 'none')."""
+    if isinstance(icp_setting, dict):
+        icp_setting = icp_setting.get("filters")
+    if isinstance(icp_setting, (list, tuple)) and any(isinstance(s, str) and s.strip() for s in icp_setting):
+        return [s for s in icp_setting if isinstance(s, str) and s.strip()], "icp"
+    if isinstance(segmentation, dict):
+        specs = [s for s in segmentation.get("filters", []) or [] if isinstance(s, str) and s.strip()]
+        wanted: dict[str, list[str]] = {}
+        for group in segmentation.get("groups", []) or []:
+            if not isinstance(group, dict) or group.get("group") != "want_more":
+                continue
+            for dim, value in (group.get("key") or {}).items():
+                if value is None or value == UNKNOWN:
+                    continue
+                values = wanted.setdefault(dim, [])
+                if str(value) not in values:
+                    values.append(str(value))
+        for dim in segmentation.get("dimensions", []) or list(wanted):
+            values = wanted.get(dim)
+            if not values:
+                continue
+            if dim.startswith("tech:"):
+                if len(values) == 1:
+                    specs.append(f"{dim}={values[0]}")
+                continue
+            if any("," in v for v in values):
+                continue  # cannot be written as a FIELD=VALUES list
+            specs.append(f"{dim}={','.join(sorted(values, key=_band_sort_key(dim)))}")
+        if specs:
+            return specs, "segmentation"
+    return [], "none"
+
+
+def _band_sort_key(dim: str):
+    order = BAND_ORDER.get(dim)
+    if order:
+        return lambda v: (order.index(v) if v in order else len(order), v)
+    return lambda v: v
+
+
+def applicable_filters(cur: duckdb.DuckDBPyConnection, filters: Iterable[Filter]) -> tuple[tuple[Filter, ...], tuple[Filter, ...]]:
+    """(filters the market table can answer, filters on fields it lacks). Used for the ICP taken
+    from the ICP page, which may hold account-only fields (mrr, tier, channel, ...)."""
+    columns = set(table_columns(cur, "market")) if table_exists(cur, "market") else set()
+    ok, ignored = [], []
+    for flt in filters:
+        (ok if _source(flt) in columns else ignored).append(flt)
+    return tuple(ok), tuple(ignored)
+
+
+def _source(flt_or_field: Filter | str) -> str:
+    field = flt_or_field.field if isinstance(flt_or_field, Filter) else flt_or_field
+    return _SOURCE.get(field, field)
+
+
+def _conditions(filters: Iterable[Filter], columns: set[str], as_of_year: int, strict: bool) -> tuple[str, list]:
+    """AND of the filters on a table with these columns. A filter on a missing column raises
+    (strict: the market) or is not met (the accounts)."""
+    parts, params = [], []
+    for flt in filters:
+        if _source(flt) not in columns:
+            if strict:
+                raise IcpError("market.unknown_field", field=flt.field, fields=", ".join(sorted(columns)))
+            parts.append("FALSE")
+            continue
+        sql, p = filter_sql(flt, as_of_year)
+        parts.append(sql)
+        params.extend(p)
+    return (" AND ".join(f"({p})" for p in parts) if parts else "TRUE"), params
+
+
+def _dimension_sql(dimension: str, columns: set[str], as_of_year: int) -> str:
+    if dimension == "size_band":
+        expr = size_band_sql()
+    elif dimension == "revenue_band":
+        expr = revenue_band_sql()
+    elif dimension == "age_band":
+        expr = age_band_sql(as_of_year)
+    else:
+        expr = f"CAST({quote_ident(dimension)} AS VARCHAR)"
+    if _source(dimension) not in columns:
+        return f"'{UNKNOWN}'"
+    return f"coalesce(nullif(trim({expr}), ''), '{UNKNOWN}')"
+
+
+# ---- ACV -----------------------------------------------------------------------------------------
+
+def default_acv(cur: duckdb.DuckDBPyConnection, as_of: date | None = None) -> dict:
+    """{"acv": median ARR (12 x mrr) of accounts active at as_of with mrr > 0 or None, "n": their
+    count, "as_of"}. The usual median: the mean of the two middle values for an even count."""
+    if not table_exists(cur, "accounts"):
+        return {"acv": None, "n": 0, "as_of": None}
+    as_of = as_of or default_as_of(cur)
+    columns = set(table_columns(cur, "accounts"))
+    if as_of is None or not {"mrr", "start_date", "churn_date"} <= columns:
+        return {"acv": None, "n": 0, "as_of": as_of}
+    row = cur.execute(
+        f"SELECT quantile_cont(12 * mrr, 0.5), count(*) FROM accounts WHERE {active_at_sql('$1')} AND mrr > 0",
+        [as_of],
+    ).fetchall()[0]
+    return {"acv": None if row[0] is None else float(row[0]), "n": int(row[1]), "as_of": as_of}
+
+
+# ---- funnel --------------------------------------------------------------------------------------
+
+def _matches_lists(matches: Any) -> tuple[list[str], list[str]]:
+    if matches is None:
+        return [], []
+    if isinstance(matches, pl.DataFrame):
+        return matches["account_id"].cast(pl.String).to_list(), matches["company_id"].cast(pl.String).to_list()
+    pairs = list(matches)
+    return [str(a) for a, _ in pairs], [str(c) for _, c in pairs]
+
+
+def customer_matches(cur: duckdb.DuckDBPyConnection, as_of: date | None = None) -> tuple[tuple[str, str, str], ...]:
+    """(account_id, company_id, matched_by) for the accounts active at as_of that were found in
+    the market (hashable: pages cache it per data version and pass it on)."""
+    if not (table_exists(cur, "accounts") and table_exists(cur, "market")):
+        return ()
+    as_of = as_of or default_as_of(cur)
+    if as_of is None:
+        return ()
+    frame = match_customers(cur, active_at_sql("$1"), [as_of])
+    return tuple((r[0], r[1], r[2]) for r in frame.iter_rows())
+
+
+def _ratio(part: float | None, whole: float | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def _times(count: float | None, *factors: float | None) -> float | None:
+    if count is None or any(f is None for f in factors):
+        return None
+    value = float(count)
+    for f in factors:
+        value *= float(f)
+    return value
+
+
+def _check_share(share: float, name: str = "share") -> float:
+    if share is None or not isinstance(share, (int, float)) or math.isnan(share) or not 0 <= share <= 1:
+        raise IcpError("market.bad_share", name=name, value=share)
+    return float(share)
+
+
+def market_funnel(
+    cur: duckdb.DuckDBPyConnection,
+    sam: Iterable[Filter] = (),
+    icp: Iterable[Filter] = (),
+    acv: float | None = None,
+    share: float = 1.0,
+    as_of: date | None = None,
+    matches: Any = None,
+) -> dict:
+    """TAM / SAM / SOM from the market table (see the module docstring). ``matches``: the result
+    of ``customer_matches`` when the caller has it cached; computed here otherwise.
+
+    Returns {"mode": "bottom_up", "as_of", "acv", "acv_source" ("user"|"data"|None), "acv_n",
+    "share", "filters": {"sam": [...], "icp": [...]}, "tam"|"sam"|"som": {"companies", "value",
+    "customers", "penetration", "customers_matched", "customers_unmatched"}, "icp_coverage",
+    "warnings": [...], "customers_active", "matched": {"domain", "name", "unmatched"}}."""
+    sam, icp = tuple(sam), tuple(icp)
+    share = _check_share(share)
+    if not has_market(cur):
+        raise IcpError("market.no_table")
+    if acv is not None and (math.isnan(acv) or acv < 0):
+        raise IcpError("market.bad_acv", value=acv)
+    as_of = as_of or default_as_of(cur)
+    year = (as_of or date.today()).year
+    m_cols = set(table_columns(cur, "market"))
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
+    counts = cur.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {sam_m}), count(*) FILTER (WHERE ({sam_m}) AND ({icp_m})) FROM market",
+        sam_mp + sam_mp + icp_mp,
+    ).fetchall()[0]
+    companies = dict(zip(LEVELS, (int(c) for c in counts)))
+
+    acv_info = default_acv(cur, as_of) if acv is None else {"acv": float(acv), "n": None}
+    acv_value = acv_info["acv"]
+    acv_source = "user" if acv is not None else ("data" if acv_value is not None else None)
+
+    customers = _count_customers(cur, sam, icp, as_of, m_cols, matches)
+    out: dict[str, Any] = {
+        "mode": "bottom_up",
+        "as_of": as_of.isoformat() if as_of else None,
+        "acv": acv_value,
+        "acv_source": acv_source,
+        "acv_n": acv_info["n"],
+        "share": share,
+        "filters": {"sam": [f.spec() for f in sam], "icp": [f.spec() for f in icp]},
+    }
+    for level in LEVELS:
+        cust = customers.get(level) if customers else None
+        value = _times(companies[level], acv_value, share if level == "som" else 1.0)
+        out[level] = {
+            "companies": companies[level],
+            "value": value,
+            "customers": None if cust is None else cust["total"],
+            "penetration": None if cust is None else _ratio(cust["total"], companies[level]),
+            "customers_matched": None if cust is None else cust["matched"],
+            "customers_unmatched": None if cust is None else cust["unmatched"],
+        }
+    out.update(icp_breadth(companies["sam"], companies["som"], has_icp=bool(icp)))
+    out["customers_active"] = customers["active"] if customers else None
+    out["matched"] = customers["by"] if customers else None
+    return out
+
+
+def _count_customers(cur, sam, icp, as_of, m_cols, matches) -> dict | None:
+    """Customers inside each level (the matching rule of the module docstring); None when the
+    accounts cannot say who is active (no accounts, no start_date, no as_of)."""
+    if as_of is None or not table_exists(cur, "accounts"):
+        return None
+    a_cols = set(table_columns(cur, "accounts"))
+    if not {"start_date", "churn_date"} <= a_cols:
+        return None
+    if matches is None:
+        matches = customer_matches(cur, as_of)
+    by = {"domain": 0, "name": 0}
+    if not isinstance(matches, pl.DataFrame):
+        matches = tuple(matches)
+        for m in matches:
+            if len(m) > 2 and m[2] in by:
+                by[m[2]] += 1
+        pairs = [(m[0], m[1]) for m in matches]
+    else:
+        for how in matches["matched_by"].to_list():
+            by[how] = by.get(how, 0) + 1
+        pairs = matches
+    acc_ids, comp_ids = _matches_lists(pairs)
+    year = as_of.year
+    sam_a, sam_ap = _conditions(sam, a_cols, year, strict=False)
+    icp_a, icp_ap = _conditions(icp, a_cols, year, strict=False)
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
+    sql = f"""
+        WITH mt AS (SELECT unnest(?::VARCHAR[]) AS account_id, unnest(?::VARCHAR[]) AS company_id),
+        act AS (
+            SELECT account_id, coalesce({sam_a}, FALSE) AS in_sam, coalesce(({sam_a}) AND ({icp_a}), FALSE) AS in_som
+            FROM accounts WHERE {active_at_sql('?')}
+        ),
+        mk AS (
+            SELECT company_id, coalesce({sam_m}, FALSE) AS in_sam, coalesce(({sam_m}) AND ({icp_m}), FALSE) AS in_som
+            FROM market WHERE company_id IN (SELECT company_id FROM mt)
+        ),
+        j AS (
+            SELECT act.account_id, mk.company_id IS NOT NULL AS matched,
+                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_sam ELSE act.in_sam END AS in_sam,
+                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_som ELSE act.in_som END AS in_som
+            FROM act LEFT JOIN mt ON mt.account_id = act.account_id
+                     LEFT JOIN mk ON mk.company_id = mt.company_id
+        )
+        SELECT count(*), count(*) FILTER (WHERE matched),
+               count(*) FILTER (WHERE in_sam), count(*) FILTER (WHERE in_sam AND matched),
+               count(*) FILTER (WHERE in_som), count(*) FILTER (WHERE in_som AND matched)
+        FROM j
+    """
+    params = [acc_ids, comp_ids, *sam_ap, *sam_ap, *icp_ap, as_of, as_of, *sam_mp, *sam_mp, *icp_mp]
+    row = cur.execute(sql, params).fetchall()[0]
+    active, matched, s_all, s_m, o_all, o_m = (int(x) for x in row)
+    return {
+        "active": active,
+        "by": {"domain": by.get("domain", 0), "name": by.get("name", 0), "unmatched": active - matched},
+        "tam": {"total": active, "matched": matched, "unmatched": active - matched},
+        "sam": {"total": s_all, "matched": s_m, "unmatched": s_all - s_m},
+        "som": {"total": o_all, "matched": o_m, "unmatched": o_all - o_m},
+    }
+
+
+# ---- top-down ------------------------------------------------------------------------------------
+
+def top_down_funnel(
+    tam_count: float,
+    sam_share: float | None = None,
+    som_share: float | None = None,
+    acv: float | None = None,
+    *,
+    sam_count: float | None = None,
+    som_count: float | None = None,
+    share: float = 1.0,
+) -> dict:
+    """TAM / SAM / SOM typed in by the user (no market table): SAM as a count or a share of TAM,
+    SOM as a count or a share of SAM; counts from shares are rounded to whole companies (half up).
+    Every figure is an assumption; customers and penetration are None."""
+    if tam_count is None or tam_count < 0 or math.isnan(tam_count):
+        raise IcpError("market.bad_count", name="TAM", value=tam_count)
+    tam = int(math.floor(tam_count + 0.5))
+    if sam_count is None:
+        sam = int(math.floor(tam * _check_share(1.0 if sam_share is None else sam_share, "SAM") + 0.5))
+    else:
+        sam = int(math.floor(sam_count + 0.5))
+    if not 0 <= sam <= tam:
+        raise IcpError("market.bad_count", name="SAM", value=sam_count)
+    if som_count is None:
+        som = int(math.floor(sam * _check_share(1.0 if som_share is None else som_share, "SOM") + 0.5))
+    else:
+        som = int(math.floor(som_count + 0.5))
+    if not 0 <= som <= sam:
+        raise IcpError("market.bad_count", name="SOM", value=som_count)
+    share = _check_share(share)
+    if acv is not None and (math.isnan(acv) or acv < 0):
+        raise IcpError("market.bad_acv", value=acv)
+    out: dict[str, Any] = {"mode": "top_down", "assumption": True, "as_of": None, "acv": acv,
+                           "acv_source": "user" if acv is not None else None, "acv_n": None, "share": share,
+                           "filters": {"sam": [], "icp": []}}
+    for level, count in zip(LEVELS, (tam, sam, som)):
+        out[level] = {"companies": count, "value": _times(count, acv, share if level == "som" else 1.0),
+                      "customers": None, "penetration": None, "customers_matched": None, "customers_unmatched": None}
+    out.update(icp_breadth(sam, som, has_icp=True))
+    out["customers_active"] = None
+    out["matched"] = None
+    return out
+
+
+# ---- ICP breadth ---------------------------------------------------------------------------------
+
+def icp_breadth(sam_companies: int, som_companies: int, has_icp: bool = True) -> dict:
+    """{"icp_coverage": SOM / SAM companies or None, "warnings": [...]}; warnings: "sam_empty",
+    "icp_none" (no ICP filters: SOM = SAM), "icp_broad" (coverage > BROAD_SHARE), "icp_narrow"
+    (fewer than NARROW_COMPANIES companies or coverage < NARROW_SHARE)."""
+    coverage = _ratio(som_companies, sam_companies)
+    warnings: list[str] = []
+    if not sam_companies:
+        warnings.append("sam_empty")
+    else:
+        if not has_icp:
+            warnings.append("icp_none")
+        if coverage is not None and coverage > BROAD_SHARE:
+            warnings.append("icp_broad")
+        if som_companies < NARROW_COMPANIES or (coverage is not None and coverage < NARROW_SHARE):
+            warnings.append("icp_narrow")
+    return {"icp_coverage": coverage, "warnings": warnings}
+
+
+# ---- white space ---------------------------------------------------------------------------------
+
+WHITE_SPACE_SCHEMA = {
+    "segment": pl.String, "companies": pl.Int64, "icp_companies": pl.Int64, "customers": pl.Int64,
+    "icp_customers": pl.Int64, "penetration": pl.Float64, "icp_penetration": pl.Float64,
+    "open_icp_companies": pl.Int64, "open_value": pl.Float64, "icp_open_value": pl.Float64,
+    "rank": pl.Int64, "top": pl.Boolean,
+}
+
+
+def white_space(
+    cur: duckdb.DuckDBPyConnection,
+    sam: Iterable[Filter] = (),
+    icp: Iterable[Filter] = (),
+    dimension: str = "industry",
+    acv: float | None = None,
+    as_of: date | None = None,
+    matches: Any = None,
+    top: int = WHITE_SPACE_TOP,
+) -> pl.DataFrame:
+    """The SAM split by ``dimension`` (columns WHITE_SPACE_SCHEMA; the module docstring gives the
+    rule). Ranked cells first (rank 1 = go first), then the rest by companies. acv None = the
+    default ACV (None when the data cannot give one: the values are then None)."""
+    sam, icp = tuple(sam), tuple(icp)
+    if not has_market(cur):
+        raise IcpError("market.no_table")
+    m_cols = set(table_columns(cur, "market"))
+    if _source(dimension) not in m_cols:
+        raise IcpError("market.unknown_field", field=dimension, fields=", ".join(sorted(m_cols)))
+    as_of = as_of or default_as_of(cur)
+    year = (as_of or date.today()).year
+    if acv is None:
+        acv = default_acv(cur, as_of)["acv"]
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
+    dim_m = _dimension_sql(dimension, m_cols, year)
+    market_sql = f"""
+        SELECT {dim_m} AS segment, count(*) AS companies, count(*) FILTER (WHERE {icp_m}) AS icp_companies
+        FROM market WHERE {sam_m} GROUP BY 1
+    """
+    frame = cur.sql(market_sql, params=(icp_mp + sam_mp) or None).pl()
+
+    cust = _customers_by_cell(cur, sam, icp, dimension, as_of, m_cols, matches)
+    if cust is not None:
+        frame = frame.join(cust, on="segment", how="full", coalesce=True)
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("customers"), pl.lit(None, pl.Int64).alias("icp_customers"))
+    frame = frame.with_columns(
+        pl.col("companies").fill_null(0).cast(pl.Int64),
+        pl.col("icp_companies").fill_null(0).cast(pl.Int64),
+        pl.col("customers").cast(pl.Int64),
+        pl.col("icp_customers").cast(pl.Int64),
+    )
+    if cust is not None:
+        frame = frame.with_columns(pl.col("customers").fill_null(0), pl.col("icp_customers").fill_null(0))
+    rows = frame.to_dicts()
+    for r in rows:
+        r["penetration"] = _ratio(r["customers"], r["companies"])
+        r["icp_penetration"] = _ratio(r["icp_customers"], r["icp_companies"])
+        open_icp = r["icp_companies"] - (r["icp_customers"] or 0)
+        r["open_icp_companies"] = max(open_icp, 0)
+        r["open_value"] = _times(max(r["companies"] - (r["customers"] or 0), 0), acv)
+        r["icp_open_value"] = _times(r["open_icp_companies"], acv)
+    ranked = sorted(
+        (r for r in rows if r["open_icp_companies"] > 0),
+        key=lambda r: (-r["open_icp_companies"], 2.0 if r["icp_penetration"] is None else r["icp_penetration"], r["segment"]),
+    )
+    for i, r in enumerate(ranked, start=1):
+        r["rank"] = i
+        r["top"] = i <= top
+    rest = sorted((r for r in rows if r["open_icp_companies"] <= 0), key=lambda r: (-r["companies"], r["segment"]))
+    for r in rest:
+        r["rank"] = None
+        r["top"] = False
+    return pl.DataFrame(ranked + rest, schema=WHITE_SPACE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=WHITE_SPACE_SCHEMA)
+
+
+def _customers_by_cell(cur, sam, icp, dimension, as_of, m_cols, matches) -> pl.DataFrame | None:
+    if as_of is None or not table_exists(cur, "accounts"):
+        return None
+    a_cols = set(table_columns(cur, "accounts"))
+    if not {"start_date", "churn_date"} <= a_cols:
+        return None
+    if matches is None:
+        matches = customer_matches(cur, as_of)
+    if not isinstance(matches, pl.DataFrame):
+        matches = [(m[0], m[1]) for m in matches]
+    acc_ids, comp_ids = _matches_lists(matches)
+    year = as_of.year
+    sam_a, sam_ap = _conditions(sam, a_cols, year, strict=False)
+    icp_a, icp_ap = _conditions(icp, a_cols, year, strict=False)
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
+    dim_a = _dimension_sql(dimension, a_cols, year)
+    dim_m = _dimension_sql(dimension, m_cols, year)
+    sql = f"""
+        WITH mt AS (SELECT unnest(?::VARCHAR[]) AS account_id, unnest(?::VARCHAR[]) AS company_id),
+        act AS (
+            SELECT account_id, {dim_a} AS segment, coalesce({sam_a}, FALSE) AS in_sam,
+                   coalesce(({sam_a}) AND ({icp_a}), FALSE) AS in_som
+            FROM accounts WHERE {active_at_sql('?')}
+        ),
+        mk AS (
+            SELECT company_id, {dim_m} AS segment, coalesce({sam_m}, FALSE) AS in_sam,
+                   coalesce(({sam_m}) AND ({icp_m}), FALSE) AS in_som
+            FROM market WHERE company_id IN (SELECT company_id FROM mt)
+        ),
+        j AS (
+            SELECT CASE WHEN mk.company_id IS NOT NULL THEN mk.segment ELSE act.segment END AS segment,
+                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_sam ELSE act.in_sam END AS in_sam,
+                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_som ELSE act.in_som END AS in_som
+            FROM act LEFT JOIN mt ON mt.account_id = act.account_id
+                     LEFT JOIN mk ON mk.company_id = mt.company_id
+        )
+        SELECT segment, count(*) AS customers, count(*) FILTER (WHERE in_som) AS icp_customers
+        FROM j WHERE in_sam GROUP BY 1
+    """
+    params = [acc_ids, comp_ids, *sam_ap, *sam_ap, *icp_ap, as_of, as_of, *sam_mp, *sam_mp, *icp_mp]
+    return cur.sql(sql, params=params).pl()
+
+
+# ---- options for the page ------------------------------------------------------------------------
+
+def filter_options(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> dict:
+    """Values the SAM widgets offer, most frequent first: {"country", "industry",
+    "business_model", "tools": [...]} and the market's columns."""
+    if not has_market(cur):
+        return {"country": [], "industry": [], "business_model": [], "tools": [], "columns": []}
+    cols = table_columns(cur, "market")
+    out: dict[str, Any] = {"columns": cols}
+    for field in ("country", "industry", "business_model"):
+        if field in cols:
+            q = quote_ident(field)
+            rows = cur.execute(
+                f"SELECT {q} FROM market WHERE {q} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?", [limit]
+            ).fetchall()
+            out[field] = [str(r[0]) for r in rows]
+        else:
+            out[field] = []
+    if "tech_stack" in cols:
+        rows = cur.execute(
+            "SELECT tool FROM (SELECT unnest(tech_stack) AS tool FROM market) WHERE tool IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+            [limit],
+        ).fetchall()
+        out["tools"] = [str(r[0]) for r in rows]
+    else:
+        out["tools"] = []
+    return out
+
+
+def dimensions(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The white-space dimensions the market table can give (DIMENSIONS in order)."""
+    cols = set(table_columns(cur, "market")) if table_exists(cur, "market") else set()
+    return [d for d in DIMENSIONS if _source(d) in cols]
+
+
+# ---- presentation helpers (no Streamlit) ---------------------------------------------------------
+
+def funnel_levels(result: dict, lang: str = "en") -> list[dict]:
+    """The levels for ``charts.funnel``."""
+    return [
+        {"label": t(f"market.level.{lv}", lang), "companies": result[lv]["companies"], "value": result[lv]["value"],
+         "customers": result[lv]["customers"], "penetration": result[lv]["penetration"]}
+        for lv in LEVELS
+    ]
+
+
+def funnel_table(result: dict, lang: str = "en", currency: str = "€") -> pl.DataFrame:
+    """The funnel as a table of display strings (one row per level)."""
+    rows = []
+    for lv in LEVELS:
+        r = result[lv]
+        rows.append({
+            t("market.col.level", lang): t(f"market.level.{lv}", lang),
+            t("market.col.companies", lang): fmt_number(r["companies"], lang),
+            t("market.col.value", lang): fmt_money(r["value"], lang, 0, currency),
+            t("market.col.customers", lang): fmt_number(r["customers"], lang),
+            t("market.col.penetration", lang): fmt_pct(r["penetration"], lang, 2),
+        })
+    return pl.DataFrame(rows)
+
+
+def white_space_table(frame: pl.DataFrame, dimension: str, lang: str = "en", currency: str = "€") -> pl.DataFrame:
+    """The white space as a table of display strings (rank, cell, figures)."""
+    rows = []
+    for r in frame.to_dicts():
+        rows.append({
+            t("market.col.rank", lang): "" if r["rank"] is None else (f"★ {r['rank']}" if r["top"] else str(r["rank"])),
+            t(f"market.dim.{dimension}", lang) if f"market.dim.{dimension}" in _keys() else dimension: r["segment"],
+            t("market.col.companies", lang): fmt_number(r["companies"], lang),
+            t("market.col.icp_companies", lang): fmt_number(r["icp_companies"], lang),
+            t("market.col.customers", lang): fmt_number(r["customers"], lang),
+            t("market.col.penetration", lang): fmt_pct(r["penetration"], lang, 2),
+            t("market.col.icp_penetration", lang): fmt_pct(r["icp_penetration"], lang, 2),
+            t("market.col.open_icp", lang): fmt_number(r["open_icp_companies"], lang),
+            t("market.col.open_value", lang): fmt_money(r["open_value"], lang, 0, currency),
+            t("market.col.icp_open_value", lang): fmt_money(r["icp_open_value"], lang, 0, currency),
+        })
+    return pl.DataFrame(rows)
+
+
+def _keys() -> set[str]:
+    from icp_core.i18n import TEXTS
+
+    return set(TEXTS)
+
+
+def warning_texts(result: dict, lang: str = "en") -> list[str]:
+    """The ICP-breadth warnings as sentences, with the documented thresholds."""
+    out = []
+    for w in result.get("warnings", []):
+        out.append(t(f"market.warn.{w}", lang, coverage=fmt_pct(result.get("icp_coverage"), lang, 1),
+                     broad=fmt_pct(BROAD_SHARE, lang, 0), narrow_n=fmt_number(NARROW_COMPANIES, lang),
+                     narrow_share=fmt_pct(NARROW_SHARE, lang, 0), som=fmt_number(result["som"]["companies"], lang)))
+    return out
