@@ -646,3 +646,114 @@ def render_text(result: dict, lang: str = "en") -> str:
     if result["multi_valued"]:
         lines.append(t("segments.multi_note", lang, dims=", ".join(result["multi_valued"])))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- display rows for the page
+
+METRIC_LABEL_KEYS = {
+    "arpa": "segments.col.arpa", "retention_12m": "segments.col.retention", "nps": "segments.col.nps",
+    "referral_rate": "segments.col.referral", "median_sales_cycle_days": "segments.col.cycle",
+    "win_rate": "segments.col.win_rate", "seats": "segments.col.seats",
+}
+_CI = {"retention_12m": "retention_ci", "nps": "nps_ci", "referral_rate": "referral_ci", "win_rate": "win_ci"}
+
+
+def chart_rows(result: dict, metric: str) -> list[dict]:
+    """Rows for charts.heatmap / bar_with_intervals: the dimension values, value, interval, n."""
+    nkey = METRICS[metric][0]
+    rows = []
+    for s in result["segments"]:
+        ci = s.get(_CI.get(metric, ""), None) or [None, None]
+        row = dict(s["key"])
+        row.update({"value": s[metric], "low": ci[0], "high": ci[1], "n": s[nkey]})
+        rows.append(row)
+    return rows
+
+
+def group_highlight(result: dict, suggestions: list[dict]) -> dict:
+    """{category: more|neutral|less} for a one-dimension bar chart (charts.bar_with_intervals)."""
+    role = {"want_more": "more", "neutral": "neutral", "dont_want": "less"}
+    dim = result["by"][0]
+    return {g["key"][dim]: role[g["group"]] for g in suggestions}
+
+
+def _fmt_metric(metric: str, value, lang: str) -> str:
+    from icp_core.i18n import fmt_money, fmt_number, fmt_pct
+
+    if metric in ("retention_12m", "referral_rate", "win_rate", "share", "arr_share"):
+        return fmt_pct(value, lang)
+    if metric in ("arpa", "arr"):
+        return fmt_money(value, lang)
+    if metric == "seats":
+        return fmt_number(value, lang, 1)
+    return fmt_number(value, lang)
+
+
+def table_rows(result: dict, ordered: list[dict], lang: str = "en") -> list[dict]:
+    """The segment table as text cells in the user's language (ordered as given: best first)."""
+    from icp_core.i18n import fmt_number, t
+
+    def with_n(metric, s):
+        if s[metric] is None:
+            return "–"
+        n = s[METRICS[metric][0]]
+        mark = " ⚠" if n < result["min_n"] else ""
+        return f"{_fmt_metric(metric, s[metric], lang)} (n={fmt_number(n, lang)}){mark}"
+
+    out = []
+    for s in ordered:
+        row = {d: s["key"][d] for d in result["by"]}
+        row[t("segments.col.accounts", lang)] = fmt_number(s["accounts"], lang)
+        row[t("segments.col.active", lang)] = fmt_number(s["active_accounts"], lang)
+        row[t("segments.col.share", lang)] = _fmt_metric("share", s["share"], lang)
+        row[t("segments.col.arr", lang)] = _fmt_metric("arr", s["arr"], lang)
+        row[t("segments.col.arr_share", lang)] = _fmt_metric("arr_share", s["arr_share"], lang)
+        for m in METRICS:
+            row[t(METRIC_LABEL_KEYS[m], lang)] = with_n(m, s)
+            row[t("segments.col.lift", lang, metric=t(METRIC_LABEL_KEYS[m], lang))] = fmt_number(s["lift"][m], lang, 2)
+        row[t("segments.col.small", lang)] = t("segments.small_mark", lang) if s["small"] else ""
+        out.append(row)
+    return out
+
+
+def group_rows(suggestions: list[dict], lang: str = "en") -> list[dict]:
+    from icp_core.groups import reason_text
+    from icp_core.i18n import fmt_number, t
+
+    out = []
+    for g in suggestions:
+        out.append({
+            t("segments.col.segment", lang): key_label(g["key"]),
+            t("segments.col.accounts", lang): fmt_number(g["accounts"], lang),
+            t("segments.col.score", lang): fmt_number(g["score"], lang, 2),
+            t("segments.col.suggested", lang): t(f"segments.group.{g['suggested']}", lang),
+            t("segments.col.group", lang): t(f"segments.group.{g['group']}", lang),
+            t("segments.col.source", lang): t(f"segments.source.{g['source']}", lang),
+            t("segments.col.reasons", lang): "; ".join(reason_text(r, lang) for r in g["reasons"]),
+        })
+    return out
+
+
+def what_if_rows(rows: list[dict], lang: str = "en") -> list[dict]:
+    from icp_core.i18n import fmt_number, t
+
+    def cell(metric, v, n):
+        return f"{_fmt_metric(metric, v, lang)} (n={fmt_number(n, lang)})" if v is not None else "–"
+
+    return [{
+        t("segments.col.metric", lang): t(METRIC_LABEL_KEYS[r["metric"]], lang),
+        t("segments.col.all", lang): cell(r["metric"], r["all"], r["all_n"]),
+        t("segments.col.want_more_only", lang): cell(r["metric"], r["want_more"], r["want_more_n"]),
+    } for r in rows]
+
+
+def customer_rows(frame, lang: str = "en") -> list[dict]:
+    from icp_core.i18n import t
+
+    return [{
+        t("segments.col.account_id", lang): r["account_id"],
+        t("segments.col.company", lang): r["company_name"],
+        t("segments.col.arr", lang): _fmt_metric("arr", r["arr"], lang) if r["active"] else "–",
+        t("segments.col.group", lang): t(f"segments.group.{r['group']}", lang),
+        t("segments.col.source", lang): t(f"segments.source.{r['source']}", lang),
+    } for r in frame.to_dicts()]
