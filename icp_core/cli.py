@@ -560,3 +560,40 @@ def pmf_command(ctx: Context) -> None:
     finally:
         cur.close()
     ctx.emit(result, lambda: pmf.render_text(result, ctx.lang))
+
+
+@command(
+    "market",
+    "market.cli.help",
+    [
+        arg("--sam", dest="sam", action="append", default=[], metavar="FIELD=VALUES", help_key="market.cli.help_sam"),
+        arg("--icp", dest="icp", action="append", default=None, metavar="FIELD=VALUES", help_key="market.cli.help_icp"),
+        arg("--acv", dest="acv", type=float, default=None, metavar="X", help_key="market.cli.help_acv"),
+        arg("--share", dest="share", default=None, metavar="P", help_key="market.cli.help_share"),
+        arg("--tam-count", dest="tam_count", type=float, default=None, metavar="N", help_key="market.cli.help_tam_count"),
+        arg("--sam-share", dest="sam_share", default=None, metavar="P", help_key="market.cli.help_sam_share"),
+        arg("--som-share", dest="som_share", default=None, metavar="P", help_key="market.cli.help_som_share"),
+        arg("--sam-count", dest="sam_count", type=float, default=None, metavar="N", help_key="market.cli.help_sam_count"),
+        arg("--som-count", dest="som_count", type=float, default=None, metavar="N", help_key="market.cli.help_som_count"),
+    ],
+)
+def market_command(ctx: Context) -> None:
+    """TAM / SAM / SOM (icp_core.market.cli_result, the same calls as the Market page).
+    icp market --sam country=DE,AT,CH --sam employees=51-500 --icp industry=Software --json
+    icp market --tam-count 50000 --sam-share 20% --som-share 0.1 --acv 12000
+    """
+    from icp_core import market
+
+    a = ctx.args
+    cur = ctx.store.cursor()
+    try:
+        result = market.cli_result(
+            cur, a.sam, a.icp, a.acv, a.share, ctx.as_of,
+            saved_icp=None if a.icp else ctx.store.get_setting("icp_filters"),
+            segmentation=None if a.icp else ctx.store.get_setting("segmentation"),
+            tam_count=a.tam_count, sam_share=a.sam_share, som_share=a.som_share,
+            sam_count=a.sam_count, som_count=a.som_count,
+        )
+    finally:
+        cur.close()
+    ctx.emit(result, lambda: market.render_text(result, ctx.lang))
