@@ -41,7 +41,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, is_dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from filelock import FileLock, Timeout
 
 from icp_core import schema
 from icp_core.errors import IcpError, StoreBusy
+from icp_core.ingest.model import Issue
 
 ENV_VAR = "ICP_DB"
 DEFAULT_TIMEOUT = 30.0
@@ -165,10 +166,8 @@ class ImportResult:
         }
 
 
-def _issue(row: int, column: str, raw: str | None, reason: str, params: dict[str, Any]):
-    from icp_core.ingest import Issue  # lazily: the store is usable without the import engine loaded
-
-    return Issue(row=row, column=column, value=raw, reason=reason, params=params)
+def _issue(row: int, column: str, raw: str | None, reason: str, params: dict[str, Any]) -> Issue:
+    return Issue(row, column, raw, reason, params)
 
 
 def _now() -> datetime:
@@ -671,18 +670,22 @@ class Store:
         mapping: Mapping[str, str | None],
     ) -> tuple[pl.DataFrame, list]:
         """Append mode: rows whose key is already stored are rejected (the stored row wins)."""
-        candidates = frame[key].drop_nulls().unique().to_list()
-        if not candidates:
+        candidates = frame.select(pl.col(key).drop_nulls().unique())
+        if candidates.height == 0:
             return frame, []
-        stored = {
-            r[0]
-            for r in _exec(
-                con, f"SELECT DISTINCT {quote(key)} FROM {quote(table)} WHERE list_contains(?, {quote(key)})", [candidates]
-            )
-        }
-        if not stored:
+        view = "_incoming_keys"
+        con.register(view, candidates)
+        try:  # a join, not a parameter list: appends of a million rows stay fast
+            stored = _frame(
+                con,
+                f"SELECT DISTINCT t.{quote(key)} AS k FROM {quote(table)} t SEMI JOIN {quote(view)} v "
+                f"ON t.{quote(key)} = v.{quote(key)}",
+            )["k"]
+        finally:
+            con.unregister(view)
+        if stored.len() == 0:
             return frame, []
-        hit = frame[key].is_in(list(stored))
+        hit = frame[key].is_in(stored.implode()).fill_null(False)
         rows = source_rows if source_rows is not None else pl.Series(range(1, frame.height + 1))
         source_column = next((s for s, f in mapping.items() if f == key), key)
         issues = [
@@ -746,7 +749,8 @@ class Store:
                     "column": [i.column for i in issues],
                     "value": [None if i.value is None else str(i.value) for i in issues],
                     "reason": [i.reason for i in issues],
-                    "params": [_json(i.params) if i.params else None for i in issues],
+                    "params": [json.dumps(i.params, ensure_ascii=False, default=str) if i.params else None
+                               for i in issues],
                 },
                 schema={"import_id": pl.Int32, "row": pl.Int64, "column": pl.String, "value": pl.String,
                         "reason": pl.String, "params": pl.String},
