@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from icp_core import health, ingest, schema
-from icp_core.errors import IcpError
+from icp_core.i18n import t
 
 tr = ui.tr
 lang = ui.lang()
@@ -16,9 +16,10 @@ st.title(tr("data.title"))
 st.caption(tr("data.intro"))
 
 
+# format_func callbacks use the language of this run (AppTest may call them outside the run)
 def _table_label(name: str) -> str:
     spec = schema.TABLES[name]
-    return f"{tr(f'table.{name}')}: {spec.description_de if lang == 'de' else spec.description_en}"
+    return f"{t(f'table.{name}', lang)}: {spec.description_de if lang == 'de' else spec.description_en}"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -27,7 +28,7 @@ def _read(name: str, data: bytes) -> ingest.RawTable:
 
 
 def _field_label(option: str | None) -> str:
-    return tr("data.keep_extra") if option is None else option
+    return t("data.keep_extra", lang) if option is None else option
 
 
 def _issue_rows(issues: list[dict]) -> list[dict]:
@@ -66,11 +67,14 @@ def _show_report(report: dict) -> None:
         st.caption(tr("data.no_issues"))
 
 
-def _import(raw: ingest.RawTable, table: str, mapping: dict, mode: str, report_key: str) -> None:
+def _import(raw: ingest.RawTable, table: str, mapping: dict, mode: str, report_key: str, clear_sample: bool) -> None:
     with st.status(tr("data.importing", file=raw.file_name or ""), expanded=True) as status:
         try:
             st.write(tr("data.step_check"))
             prepared = ingest.prepare(raw, table, mapping)
+            if clear_sample and store.is_sample():
+                st.write(tr("data.step_clear_sample"))
+                store.clear()
             st.write(tr("data.step_save", n=ui.fmt_number(prepared.rows_imported)))
             result = store.import_prepared(prepared, mode=mode)
         except Exception as err:  # IcpError: one sentence; anything else: the generic message
@@ -88,7 +92,7 @@ def _import(raw: ingest.RawTable, table: str, mapping: dict, mode: str, report_k
     }
 
 
-def handle_file(name: str, data: bytes, table: str, mode: str) -> None:
+def handle_file(name: str, data: bytes, table: str, mode: str, clear_sample: bool = False) -> None:
     """One uploaded file: how it was read, a preview, the mapping, the import and its report."""
     with st.container(border=True):
         st.markdown(f"#### :material/description: {ui.md_escape(name)}")
@@ -153,7 +157,7 @@ def handle_file(name: str, data: bytes, table: str, mode: str) -> None:
             icon=":material/upload:",
             disabled=bool(twice or missing),
         ):
-            _import(raw, table, mapping, mode, file_key)
+            _import(raw, table, mapping, mode, file_key, clear_sample)
 
         report = st.session_state.get("data_reports", {}).get(file_key)
         if report:
@@ -264,11 +268,14 @@ with tab_import:
     required = schema.TABLES[table].required
     st.caption(tr("data.table_fields", required=", ".join(required) or "–", fields=", ".join(f.name for f in schema.stored_fields(table))))
     mode = st.radio(
-        tr("data.mode"), ["replace", "append"], format_func=lambda m: tr(f"data.mode_long.{m}"), key="data_mode", horizontal=True
+        tr("data.mode"), ["replace", "append"], format_func=lambda m: t(f"data.mode_long.{m}", lang), key="data_mode", horizontal=True
     )
+    clear_sample = False
+    if ui.sample_active():
+        clear_sample = st.checkbox(tr("data.clear_sample_first"), value=True, key="data_clear_sample", help=tr("data.clear_sample_help"))
     files = st.file_uploader(tr("data.upload"), accept_multiple_files=True, key="data_files", help=tr("data.upload_help"))
     for uploaded in files or []:
-        handle_file(uploaded.name, uploaded.getvalue(), table, mode)
+        handle_file(uploaded.name, uploaded.getvalue(), table, mode, clear_sample)
 
 with tab_health:
     try:

@@ -21,6 +21,15 @@ TEXTS = {
     "data.mode.replace": {"en": "replace", "de": "ersetzen"},
     "data.mode.append": {"en": "append", "de": "anhängen"},
     "data.mode.clear": {"en": "clear", "de": "geleert"},
+    "data.clear_sample_first": {
+        "en": "Clear the sample company before importing (recommended)",
+        "de": "Beispielunternehmen vor dem Import leeren (empfohlen)",
+    },
+    "data.clear_sample_help": {
+        "en": "Otherwise the sample's other tables stay next to your data. The clearing can be undone in the import history.",
+        "de": "Sonst bleiben die übrigen Tabellen des Beispiels neben Ihren Daten stehen. Das Leeren lässt sich im Importverlauf rückgängig machen.",
+    },
+    "data.step_clear_sample": {"en": "Clearing the sample company…", "de": "Beispielunternehmen wird geleert …"},
     "data.upload": {"en": "Drop one or several files", "de": "Eine oder mehrere Dateien ablegen"},
     "data.upload_help": {
         "en": "CSV, TSV, TXT, XLSX, XLS or Parquet. The file is read on this computer only.",
