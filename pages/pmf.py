@@ -119,7 +119,7 @@ def segment_bar(frame, value: str, title: str, value_format: str, value_title: s
     chart(charts.bar_with_intervals(
         frame, "segment", value, "low", "high", "n", title=title, value_format=value_format, lang=L,
         value_title=value_title, min_n=settings.min_n, highlight=highlight,
-        category_title=tr("pmf.segment_axis", dims=" x ".join(dims)),
+        category_title=tr("pmf.segment_axis", dims=" x ".join(dims)), sort=None,
         subtitle=tr("pmf.small", min_n=ui.fmt_number(settings.min_n)),
     ))
 
