@@ -269,7 +269,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `icp export | head`
+    except BrokenPipeError:  # `icp export | head`: the reader has gone; stop quietly
+        if stdout is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # a bug: say so in one sentence; the traceback only on request
         stderr.write(t("error.bug", lang, detail=f"{type(error).__name__}: {error}") + "\n")
@@ -482,12 +484,13 @@ def export_command(ctx: Context) -> None:
     icp export --table accounts > accounts.csv
     icp export --table accounts --format parquet --out accounts.parquet
     icp export --table deals --format json
+    icp export --table accounts --json
     """
     a = ctx.args
     fmt = a.format
-    if fmt is None:  # from the --out extension, else csv
+    if fmt is None:  # from the --out extension, else json with --json, else csv
         suffix = Path(a.out).suffix.lower().lstrip(".") if a.out else ""
-        fmt = suffix if suffix in _EXPORT_FORMATS else "csv"
+        fmt = suffix if suffix in _EXPORT_FORMATS else ("json" if ctx.json and not a.out else "csv")
     frame = ctx.store.export_frame(a.table)
     data = export_bytes(frame, fmt)
     if a.out:

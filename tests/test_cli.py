@@ -92,6 +92,7 @@ def test_export_json_lists_and_dates(german_file):
     assert rows[0]["start_date"] == "2024-03-01"
     assert rows[0]["annual_revenue"] == 1234.56
     assert rows[0]["Notiz"] == "=HYPERLINK(\"x\")"  # JSON is data, not a spreadsheet: kept as is
+    assert json.loads(run("export", "--table", "accounts", "--json")[1]) == rows  # --json alone means json
 
 
 def test_export_parquet_to_file_equals_the_store(german_file, tmp_path):
