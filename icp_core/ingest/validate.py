@@ -103,6 +103,22 @@ def _field_exprs(
     return value, err, params
 
 
+def _via_distinct(data: pl.DataFrame, source: str, exprs: list[pl.Expr]) -> list[pl.Expr]:
+    """The same expressions, computed once per distinct value and mapped back by hash lookup
+    (dates, countries, choices and the like repeat a lot; this is several times faster)."""
+    table = data.select(pl.col(source).unique()).with_columns(exprs)
+    known = table.filter(pl.col(source).is_not_null())
+    on_null = table.filter(pl.col(source).is_null())
+    mapped = []
+    for expr in exprs:
+        name = expr.meta.output_name()
+        dtype = table.schema[name]
+        null_value = on_null[name][0] if on_null.height else None
+        lookup = pl.col(source).replace_strict(known[source], known[name], default=None, return_dtype=dtype)
+        mapped.append(pl.when(pl.col(source).is_null()).then(pl.lit(null_value, dtype=dtype)).otherwise(lookup).alias(name))
+    return mapped
+
+
 def _extra_names(extras: list[str], table: str) -> dict[str, str]:
     """Source header -> column name in the frame, clear of canonical names and `_` internals."""
     taken = {f.name.lower() for f in TABLES[table].fields} | {"_row", "_import_id"}
@@ -159,15 +175,17 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
         pair = [value.alias(f"__v_{f.name}"), err.alias(f"__e_{f.name}")]
         params[f.name] = extra
         # Few distinct values (dates, countries, choices): parse each once, then join back.
-        sample = data[internal[column]].head(10_000)
-        if f.type not in ("text", "list") and sample.n_unique() * 4 <= len(sample):
-            lookups.append((internal[column], data.lazy().select(pl.col(internal[column]).unique()).with_columns(pair)))
+        if f.type != "list" and f.name not in key_fields and data[internal[column]].n_unique() * 2 <= data.height:
+            direct += _via_distinct(data, internal[column], pair)
         else:
             direct += pair
-    work = data.lazy().with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
-    for column, lookup in lookups:
-        work = work.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
-    work = work.with_columns(direct).collect()
+    work = (
+        data.lazy()
+        .with_row_index("_row", offset=1)
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .with_columns(direct)
+        .collect()
+    )
 
     order = {c: i for i, c in enumerate(raw.columns)}
     issues: list[Issue] = []

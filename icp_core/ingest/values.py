@@ -40,7 +40,8 @@ def missing(expr: pl.Expr) -> pl.Expr:
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; missing markers become null."""
-    return pl.when(missing(expr)).then(None).otherwise(expr.str.strip_chars(_SPACES))
+    text = expr.str.strip_chars(_SPACES)
+    return pl.when(text.str.to_lowercase().is_in(list(MISSING_MARKERS))).then(None).otherwise(text)
 
 
 def key_text(expr: pl.Expr) -> pl.Expr:
@@ -91,7 +92,7 @@ def parse_number(expr: pl.Expr, decimal: str) -> pl.Expr:
     grouped = _SIGNED + r"\d{1,3}(" + t + r"\d{3})+(" + d + r"\d*)?$"
     plain = _SIGNED + r"(\d+(" + d + r"\d*)?|" + d + r"\d+)$"
     sci = r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$" if decimal == "." else r"^$"
-    valid = core.str.contains(grouped) | core.str.contains(plain) | core.str.contains(sci)
+    valid = core.str.contains(f"({grouped})|({plain})|({sci})")
     canonical = core.str.replace_all(thousands, "", literal=True)
     if decimal == ",":
         canonical = canonical.str.replace(",", ".", literal=True)
