@@ -180,6 +180,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _is_lock_conflict(error: Exception) -> bool:
+    """DuckDB's "Could not set lock on file ...: Conflicting lock is held in ..." (another process has it)."""
+    text = str(error).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
 def _check_table(table: str) -> None:
     if table not in schema.TABLES:
         raise IcpError("error.unknown_table", table=table, tables=", ".join(schema.TABLES))
@@ -259,7 +265,7 @@ class Store:
             try:
                 return duckdb.connect(self.location, read_only=self.read_only)
             except duckdb.IOException as error:
-                if "lock" not in str(error).lower():
+                if not _is_lock_conflict(error):
                     raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
                 if time.monotonic() + delay > deadline:
                     raise StoreBusy("store.busy", location=self.location) from error

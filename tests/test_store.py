@@ -415,6 +415,10 @@ def test_not_a_database_file_is_a_clear_error(tmp_path):
     with pytest.raises(IcpError) as err:
         Store(str(bad))
     assert err.value.key == "store.cannot_open"
+    with pytest.raises(IcpError) as err:  # "lock" in a path is not a lock conflict
+        Store(str(tmp_path / "no" / "blocks" / "store.duckdb"), timeout=60)
+    assert err.value.key == "store.cannot_open"
+    assert "check the path" in str(err.value)
 
 
 def test_cursor_is_independent_and_sees_committed_imports(tmp_store):
