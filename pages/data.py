@@ -90,6 +90,7 @@ def _import(raw: ingest.RawTable, table: str, mapping: dict, mode: str, report_k
         "rows_rejected": result.rows_rejected,
         "issues": [{"row": i.row, "column": i.column, "value": i.value, "reason": i.reason, "params": dict(i.params)} for i in result.issues],
     }
+    st.rerun()  # the sidebar, banner and every cached figure follow the new data
 
 
 def handle_file(name: str, data: bytes, table: str, mode: str, clear_sample: bool = False) -> None:
@@ -103,7 +104,7 @@ def handle_file(name: str, data: bytes, table: str, mode: str, clear_sample: boo
             return
         file_key = f"{table}|{name}|{raw.sha256[:16]}"
 
-        left, right = st.columns([1, 2], gap="medium")
+        left, right = st.columns([2, 3], gap="medium")
         with left:
             st.caption(tr("data.detected"))
             st.dataframe(
@@ -250,15 +251,16 @@ def _health() -> None:
                         tr("data.col_share"): ui.fmt_pct(fh.share, 0),
                         tr("data.col_state"): tr("data.state.partly" if fh.partly else "data.state.ok" if fh.present else "data.state.empty"),
                         tr("data.col_unlocks"): ", ".join(tr(f"health.fig.{f}") for f in fh.unlocks),
-                        tr("data.col_add"): fh.hint(lang) if fh.blocks or fh.partly else "",
                     }
                     for fh in fields
                 ],
                 hide_index=True,
                 width="stretch",
+                height="content",
             )
-            for message in report.blocked_messages(name, lang):
-                st.warning(message, icon=":material/lock:")
+            blocked = report.blocked_messages(name, lang)
+            if blocked:  # our own sentences (canonical field names, no user values)
+                st.warning(tr("data.health_blocked_title") + "\n\n" + "\n".join(f"- {m}" for m in blocked), icon=":material/lock:")
 
 
 tab_import, tab_health, tab_history = st.tabs([tr("data.tab_import"), tr("data.tab_health"), tr("data.tab_history")])

@@ -217,9 +217,13 @@ def test_health_panel_names_what_is_missing(db):
     assert rows.loc["account_id", "Rows filled"] == "3" and rows.loc["account_id", "Share filled"] == "100%"
     assert rows.loc["employees", "Rows filled"] == "2" and rows.loc["employees", "Share filled"] == "67%"
     assert rows.loc["churn_date", "State"] == t("data.state.empty", "en")
-    assert "cancellation date" in rows.loc["churn_date", "What to add"]
-    warnings = [w.value for w in at.warning]
-    assert any(w.startswith("No churn_date:") and "12-month retention" in w for w in warnings)
+    assert rows.loc["country", "State"] == t("data.state.ok", "en")
+    assert "12-month retention" in rows.loc["churn_date", "Unlocks"]
+    warning = next(w.value for w in at.warning if w.value.startswith(t("data.health_blocked_title", "en")))
+    lines = warning.splitlines()
+    churn = [line for line in lines if line.startswith("- No churn_date:")]
+    assert len(churn) == 1 and "12-month retention" in churn[0] and "cancellation date" in churn[0]
+    assert not any(line.startswith("- No country:") for line in lines)  # country is filled
     expanders = [e.label for e in at.expander]
     assert t("data.health_table", "en", table="Accounts", rows="3") in expanders
     assert t("data.health_table_missing", "en", table="Deals") in expanders

@@ -119,7 +119,7 @@ TEXTS = {
     "data.col_share": {"en": "Share filled", "de": "Anteil gefüllt"},
     "data.col_state": {"en": "State", "de": "Zustand"},
     "data.col_unlocks": {"en": "Unlocks", "de": "Schaltet frei"},
-    "data.col_add": {"en": "What to add", "de": "Was zu ergänzen ist"},
+    "data.health_blocked_title": {"en": "**What to add to unlock more figures:**", "de": "**Was Sie ergänzen können, um mehr Kennzahlen freizuschalten:**"},
     "data.state.ok": {"en": "✓ filled", "de": "✓ gefüllt"},
     "data.state.partly": {"en": "◐ partly filled", "de": "◐ teilweise gefüllt"},
     "data.state.empty": {"en": "✗ empty", "de": "✗ leer"},
