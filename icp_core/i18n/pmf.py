@@ -84,8 +84,8 @@ TEXTS = {
     "pmf.note.best_segment": {"en": "best segment: {segment}", "de": "bestes Segment: {segment}"},
     "pmf.note.small": {"en": "n below {min_n}: read with care", "de": "n unter {min_n}: mit Vorsicht lesen"},
     "pmf.small": {
-        "en": "Lighter bars: n < {min_n}, too small to rank. Lines: 95% interval.",
-        "de": "Hellere Balken: n < {min_n}, zu klein für eine Rangfolge. Linien: 95-%-Intervall.",
+        "en": "Lighter bars: n < {min_n}, too small to rank.",
+        "de": "Hellere Balken: n < {min_n}, zu klein für eine Rangfolge.",
     },
     "pmf.segment_axis": {"en": "Segment: {dims}", "de": "Segment: {dims}"},
     # ---- reasons: which field is missing and how to add it ----
@@ -172,8 +172,8 @@ TEXTS = {
     "pmf.nps.metric": {"en": "NPS", "de": "NPS"},
     "pmf.nps.interval": {"en": "95% interval {low} to {high} · n = {n}", "de": "95-%-Intervall {low} bis {high} · n = {n}"},
     "pmf.nps.source_responses": {
-        "en": "Source: nps_responses dated {start} to {end} (12 months up to the reference date). Undated answers left out: {undated}.",
-        "de": "Quelle: nps_responses vom {start} bis {end} (12 Monate bis zum Stichtag). Ausgelassene Antworten ohne Datum: {undated}.",
+        "en": "Source: nps_responses dated after {start} up to {end} (12 months up to the reference date). Undated answers left out: {undated}.",
+        "de": "Quelle: nps_responses nach dem {start} bis einschließlich {end} (12 Monate bis zum Stichtag). Ausgelassene Antworten ohne Datum: {undated}.",
     },
     "pmf.nps.source_accounts": {
         "en": "Source: the nps field of each account (one answer per account, churned accounts included, no time window).",
@@ -195,8 +195,8 @@ TEXTS = {
     "pmf.ref.share_revenue": {"en": "Referral share of new MRR", "de": "Empfehlungsanteil am neuen MRR"},
     "pmf.ref.share_count": {"en": "Referral share of new accounts", "de": "Empfehlungsanteil an Neukunden"},
     "pmf.ref.new_caption": {
-        "en": "New accounts: start_date from {start} to {end}; {n_ref} of {n} came by referral.",
-        "de": "Neukunden: start_date vom {start} bis {end}; {n_ref} von {n} kamen über Empfehlungen.",
+        "en": "New accounts: start_date after {start} up to {end}; {n_ref} of {n} came by referral.",
+        "de": "Neukunden: start_date nach dem {start} bis einschließlich {end}; {n_ref} von {n} kamen über Empfehlungen.",
     },
     "pmf.ref.channels_caption": {"en": "Referral channels: {channels}", "de": "Empfehlungskanäle: {channels}"},
     "pmf.ref.quarter_title": {"en": "Referral share of new business by quarter", "de": "Empfehlungsanteil am Neugeschäft je Quartal"},
