@@ -372,7 +372,7 @@ def read_file(
     Raises IcpError (one sentence, en/de) when the file cannot be read as a table."""
     data, path_name = _load(source, max_bytes)
     file_name = file_name or path_name
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # strip the whole file only when it starts blank
         raise IcpError("ingest.empty_file")
     try:
         kind = _sniff_format(data)

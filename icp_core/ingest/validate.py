@@ -199,12 +199,17 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     accepted = work.filter(~pl.any_horizontal(required_errors)) if required_errors else work
     if spec.key:
         key = f"__v_{spec.key}"
-        accepted = accepted.with_columns(pl.col("_row").first().over(key).alias("__first"))
-        repeated = accepted.filter(pl.col("_row") != pl.col("__first"))
-        column = column_of[spec.key]
-        for row, value, first in repeated.select("_row", internal[column], "__first").iter_rows():
-            issues.append(Issue(row, column, value, "issue.duplicate_key", {"column": column, "value": value, "first_row": first}))
-        accepted = accepted.filter(pl.col("_row") == pl.col("__first"))
+        first = accepted.select(pl.col(key).is_first_distinct()).to_series()
+        if not first.all():
+            repeated = accepted.filter(~first)
+            winners = accepted.filter(first).select(key, pl.col("_row").alias("__first"))
+            repeated = repeated.join(winners, on=key, how="left").sort("_row")
+            column = column_of[spec.key]
+            for row, value, first_row in repeated.select("_row", internal[column], "__first").iter_rows():
+                issues.append(
+                    Issue(row, column, value, "issue.duplicate_key", {"column": column, "value": value, "first_row": first_row})
+                )
+            accepted = accepted.filter(first)
 
     outputs = []
     for f in stored_fields(table):
