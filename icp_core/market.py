@@ -672,3 +672,88 @@ def warning_texts(result: dict, lang: str = "en") -> list[str]:
                      broad=fmt_pct(BROAD_SHARE, lang, 0), narrow_n=fmt_number(NARROW_COMPANIES, lang),
                      narrow_share=fmt_pct(NARROW_SHARE, lang, 0), som=fmt_number(result["som"]["companies"], lang)))
     return out
+
+
+# ---- command line (icp market) -------------------------------------------------------------------
+
+def parse_share(text: str | float | None, name: str = "share") -> float | None:
+    """'0.3' -> 0.3; '30%' -> 0.3; None -> None. Plain numbers are fractions 0..1."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)):
+        return _check_share(float(text), name)
+    raw = str(text).strip().replace(",", ".")
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise IcpError("market.bad_share", name=name, value=text) from None
+    return _check_share(value, name)
+
+
+def cli_result(
+    cur: duckdb.DuckDBPyConnection,
+    sam_specs: Iterable[str] = (),
+    icp_specs: Iterable[str] | None = None,
+    acv: float | None = None,
+    share: str | float | None = None,
+    as_of: date | None = None,
+    *,
+    saved_icp: Any = None,
+    segmentation: Any = None,
+    tam_count: float | None = None,
+    sam_share: str | float | None = None,
+    som_share: str | float | None = None,
+    sam_count: float | None = None,
+    som_count: float | None = None,
+) -> dict:
+    """What ``icp market --json`` prints. With a market table: bottom-up; ICP filters from
+    ``icp_specs``, else the saved ICP / segmentation (filters on fields the market lacks are left
+    out and listed under "ignored"). Without one: top-down from the typed figures, else
+    IcpError("market.no_table")."""
+    share_value = 1.0 if share is None else parse_share(share, "share")
+    top_down_given = any(v is not None for v in (tam_count, sam_share, som_share, sam_count, som_count))
+    if not has_market(cur) or top_down_given:
+        if tam_count is None:
+            raise IcpError("market.no_table" if not has_market(cur) else "market.top_down_needs_tam")
+        return top_down_funnel(tam_count, parse_share(sam_share, "SAM"), parse_share(som_share, "SOM"), acv,
+                               sam_count=sam_count, som_count=som_count, share=share_value)
+    sam = parse_specs(list(sam_specs or ()))
+    ignored: tuple[Filter, ...] = ()
+    if icp_specs:
+        icp = parse_specs(list(icp_specs))
+        source = "options"
+    else:
+        specs, source = saved_icp_specs(saved_icp, segmentation)
+        icp, ignored = applicable_filters(cur, parse_specs(specs))
+    result = market_funnel(cur, sam, icp, acv, share_value, as_of)
+    result["icp_source"] = source
+    result["ignored"] = [f.spec() for f in ignored]
+    return result
+
+
+def render_text(result: dict, lang: str = "en") -> str:
+    """The funnel as a plain text table with the notes (assumptions, warnings)."""
+    header = [t("market.col.level", lang), t("market.col.companies", lang), t("market.col.value", lang),
+              t("market.col.customers", lang), t("market.col.penetration", lang)]
+    body = []
+    for lv in LEVELS:
+        r = result[lv]
+        body.append([t(f"market.level.{lv}", lang), fmt_number(r["companies"], lang), fmt_money(r["value"], lang),
+                     fmt_number(r["customers"], lang), fmt_pct(r["penetration"], lang, 2)])
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    for b in body:
+        lines.append("  ".join([b[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(b[1:], widths[1:])]))
+    lines.append("")
+    lines.append(t("market.text.acv", lang, acv=fmt_money(result["acv"], lang),
+                   share=fmt_pct(result["share"], lang, 0)))
+    if result["mode"] == "top_down":
+        lines.append(t("market.text.assumption", lang))
+    else:
+        lines.append(t("market.text.filters", lang, sam=", ".join(result["filters"]["sam"]) or "–",
+                       icp=", ".join(result["filters"]["icp"]) or "–"))
+        if result.get("ignored"):
+            lines.append(t("market.text.ignored", lang, filters=", ".join(result["ignored"])))
+    lines.append(t("market.text.coverage", lang, coverage=fmt_pct(result["icp_coverage"], lang, 1)))
+    lines.extend(warning_texts(result, lang))
+    return "\n".join(lines)
