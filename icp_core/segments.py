@@ -210,13 +210,10 @@ def suggested_dimensions(cur: duckdb.DuckDBPyConnection) -> tuple[list[str], str
     Partial / not yet: people and jobs-to-be-done (buying role, job), when that data exists."""
     verdict = "unknown"
     try:
-        from icp_core import pmf  # another helper's module; optional
+        from icp_core import pmf  # another helper's module: pmf_summary(cur) -> {"verdict": ...}
 
-        fn = getattr(pmf, "pmf_indicators", None) or getattr(pmf, "pmf_verdict", None) or getattr(pmf, "verdict", None)
-        if fn is not None:
-            res = fn(cur)
-            verdict = (res.get("verdict") if isinstance(res, dict) else str(res)) or "unknown"
-    except Exception:  # the PMF verdict is a suggestion only; segments work without it
+        verdict = str(pmf.pmf_summary(cur).get("verdict") or "unknown")
+    except Exception:  # the PMF verdict is only a suggestion; segments work without it
         verdict = "unknown"
     avail = available_dimensions(cur)
     if verdict in ("partial", "not_yet", "not yet"):
@@ -667,7 +664,18 @@ def chart_rows(result: dict, metric: str) -> list[dict]:
         row = dict(s["key"])
         row.update({"value": s[metric], "low": ci[0], "high": ci[1], "n": s[nkey]})
         rows.append(row)
-    return rows
+    return sorted(rows, key=lambda r: [_value_order(result, d, r[d]) for d in result["by"]])
+
+
+def _value_order(result: dict, dim: str, value) -> tuple:
+    """Bands in their natural order, other values by their number of accounts, (unknown) last."""
+    if value == UNKNOWN:
+        return (1, 0, "")
+    order = BAND_ORDER.get(dim)
+    if order and value in order:
+        return (0, order.index(value), "")
+    total = sum(s["accounts"] for s in result["segments"] if s["key"][dim] == value)
+    return (0, -total, str(value))
 
 
 def group_highlight(result: dict, suggestions: list[dict]) -> dict:

@@ -6,7 +6,9 @@ import streamlit as st
 
 import ui
 from icp_core import charts, groups, rules, segments
-from icp_core.i18n import fmt_money, fmt_number, fmt_pct
+from datetime import date
+
+from icp_core.i18n import fmt_date, fmt_money, fmt_number, fmt_pct
 
 tr = ui.tr
 lang = ui.lang()
@@ -81,7 +83,7 @@ m4.metric(tr("segments.col.nps"), fmt_number(overall["nps"], lang),
           help=tr("segpage.n", n=fmt_number(overall["nps_n"], lang)))
 m5.metric(tr("segments.col.referral"), fmt_pct(overall["referral_rate"], lang),
           help=tr("segpage.n", n=fmt_number(overall["accounts"], lang)))
-st.caption(tr("segpage.as_of", as_of=result["as_of"], min_n=min_n))
+st.caption(tr("segpage.as_of", as_of=fmt_date(date.fromisoformat(result["as_of"]), lang), min_n=min_n))
 
 # ---- chart
 ranked = segments.ranked(result, metric)
