@@ -351,7 +351,7 @@ def _sniff_columns(frame: pl.DataFrame, detected: Detected) -> None:
                 detected.date_order_guessed[name] = guessed
         elif V.looks_numeric(sample):
             numeric.append(name)
-            decision = V.decide_decimal(column.drop_nulls().unique())
+            decision = V.decide_decimal(column.drop_nulls().unique(maintain_order=True))
             if decision:
                 detected.decimals[name] = decision
                 votes[decision] += 1

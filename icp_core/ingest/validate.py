@@ -31,7 +31,7 @@ def _default_order(detected: Detected) -> str:
 
 
 def _distinct_present(series: pl.Series) -> pl.Series:
-    distinct = series.drop_nulls().unique()
+    distinct = series.drop_nulls().unique(maintain_order=True)  # file order: the decimal vote samples the first values
     return distinct.filter(~distinct.str.strip_chars().str.to_lowercase().is_in(list(V.MISSING_MARKERS)))
 
 
