@@ -166,3 +166,22 @@ def test_the_first_accepted_row_with_a_key_wins_even_after_a_rejected_one():
     prepared = prepare(raw, "accounts", {"id": "account_id"})
     assert prepared.frame["_row"].to_list() == [2]
     assert [(i.row, i.reason) for i in prepared.issues] == [(1, "issue.missing_required"), (3, "issue.duplicate_key")]
+
+
+def test_decimal_mark_per_column_with_the_file_mark_for_undecided_columns():
+    # Two columns vote "." and one ",": the file's mark is ".". "1,234" alone decides nothing and
+    # takes the file's mark (thousands comma); the revenue column keeps its own decimal comma.
+    raw = read_file(
+        b'id,employees,mrr,arr,revenue\nA,"1,234",99.5,"1,200.00","1.234,5"\nB,12,10.25,5.5,"99,75"\n', "x.csv"
+    )
+    assert raw.detected.decimal == "."
+    assert raw.detected.decimals == {"employees": ".", "mrr": ".", "arr": ".", "revenue": ","}
+    mapping = {"id": "account_id", "employees": "employees", "mrr": "mrr", "revenue": "annual_revenue"}
+    frame = prepare(raw, "accounts", mapping).frame
+    assert frame["employees"].to_list() == [1234, 12]
+    assert frame["mrr"].to_list() == [99.5, 10.25]
+    assert frame["annual_revenue"].to_list() == [1234.5, 99.75]
+    from icp_core.ingest import describe
+
+    assert ("Decimal mark in 'revenue'", "comma (1.234,5)") in describe(raw.detected, "en")
+    assert ("Dezimalzeichen in 'revenue'", "Komma (1.234,5)") in describe(raw.detected, "de")

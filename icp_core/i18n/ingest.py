@@ -102,6 +102,7 @@ TEXTS = {
     "ingest.describe.sheet": {"en": "Sheet", "de": "Tabellenblatt"},
     "ingest.describe.header_row": {"en": "Header row", "de": "Kopfzeile"},
     "ingest.describe.decimal": {"en": "Decimal mark", "de": "Dezimalzeichen"},
+    "ingest.describe.column_decimal": {"en": "Decimal mark in '{column}'", "de": "Dezimalzeichen in '{column}'"},
     "ingest.describe.date_order": {"en": "Date order in '{column}'", "de": "Datumsreihenfolge in '{column}'"},
     "ingest.sep.comma": {"en": "comma (,)", "de": "Komma (,)"},
     "ingest.sep.semicolon": {"en": "semicolon (;)", "de": "Semikolon (;)"},

@@ -414,6 +414,10 @@ def describe(detected: Detected, lang: str = "en") -> list[tuple[str, str]]:
         rows.append((t("ingest.describe.sheet", lang), detected.sheet))
     rows.append((t("ingest.describe.header_row", lang), str(detected.header_row)))
     rows.append((t("ingest.describe.decimal", lang), t("ingest.decimal." + ("comma" if detected.decimal == "," else "dot"), lang)))
+    for column, decimal in detected.decimals.items():
+        if decimal != detected.decimal:  # only the columns that differ from the file's mark
+            name = "comma" if decimal == "," else "dot"
+            rows.append((t("ingest.describe.column_decimal", lang, column=column), t("ingest.decimal." + name, lang)))
     for column, order in detected.date_orders.items():
         text = t("ingest.order." + order, lang)
         if detected.date_order_guessed.get(column):
