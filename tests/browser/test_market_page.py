@@ -1,0 +1,62 @@
+"""The Market page in a real browser: renders without error in English and German, shows the
+sample company's funnel (100,000 companies in the TAM), takes the planted ICP typed in and shows
+its niche (2,114 companies, 199 customers) and the white space."""
+
+from __future__ import annotations
+
+import pytest
+
+from icp_core.i18n import t
+
+from .conftest import (
+    arm_rerun_watch,
+    assert_no_exception,
+    click_nav_link,
+    goto_page,
+    nav_links,
+    screenshot,
+    switch_language,
+    wait_for_app,
+    wait_for_rerun,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+def _market_href(page) -> str:
+    for _label, href in nav_links(page):
+        if href.rstrip("/").endswith("/market"):
+            return href
+    pytest.fail(f"no Market page in the navigation: {nav_links(page)}")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_market_page_renders_in_both_languages(app_server, page, lang):
+    goto_page(page, app_server.base_url)
+    if lang == "de":
+        switch_language(page, "de")
+    click_nav_link(page, _market_href(page))
+    try:
+        assert_no_exception(page)
+    except BaseException:
+        print(app_server.log.read_text(errors="replace")[-5000:])
+        raise
+    main = page.locator('[data-testid="stMain"]')
+    text = main.inner_text()
+    assert t("market.title", lang) in text
+    assert t("market.companies_n", lang, n="100,000" if lang == "en" else "100.000") in text
+    screenshot(page, f"market_{lang}_start")
+
+    # type the planted ICP (sample_data/README.md) and leave the field
+    area = page.get_by_role("textbox", name=t("market.icp.filters", lang), exact=True)
+    area.fill("industry=Maschinenbau\nemployees=51-200\ntech:SAP Business One")
+    arm_rerun_watch(page)
+    area.press("Control+Enter")
+    wait_for_rerun(page)
+    wait_for_app(page)
+    assert_no_exception(page)
+    text = main.inner_text()
+    assert t("market.companies_n", lang, n="2,114" if lang == "en" else "2.114") in text
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2  # funnel + white space
+    assert "Maschinenbau" in text
+    screenshot(page, f"market_{lang}_icp")
