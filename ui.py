@@ -177,3 +177,20 @@ def ensure_first_launch() -> None:
     elif not store.get_setting("app.sample_offered", False):
         store.set_setting("app.sample_offered", True)
     st.session_state["_first_launch_checked"] = store_location()
+
+
+def choice_key(base: str, default: Any) -> str:
+    """The widget key for a choice whose option labels depend on the language (format_func).
+
+    The browser does not redraw a kept widget whose labels changed, so such widgets get one key
+    per language; the choice itself is carried over (seeded from the last value, see remember)."""
+    key = f"{base}@{lang()}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_choice:{base}", default)
+    return key
+
+
+def remember(base: str, value: Any) -> Any:
+    """Keep a choice made in a choice_key widget, so it survives a language switch."""
+    st.session_state[f"_choice:{base}"] = value
+    return value

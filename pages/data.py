@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from icp_core import health, ingest, schema
 from icp_core.i18n import t
+from icp_core.store import SAMPLE_PREFIX
 
 tr = ui.tr
 lang = ui.lang()
@@ -125,13 +126,13 @@ def handle_file(name: str, data: bytes, table: str, mode: str, clear_sample: boo
         grid = st.columns(3)
         for index, column in enumerate(raw.columns):
             chosen = suggested.get(column)
-            mapping[column] = grid[index % 3].selectbox(
+            base = f"map|{file_key}|{column}"
+            mapping[column] = ui.remember(base, grid[index % 3].selectbox(
                 ui.md_escape(column),
                 options,
-                index=options.index(chosen) if chosen in options else 0,
                 format_func=_field_label,
-                key=f"map|{file_key}|{column}",
-            )
+                key=ui.choice_key(base, chosen if chosen in options else None),
+            ))
 
         used: dict[str, int] = {}
         for target in mapping.values():
@@ -196,7 +197,7 @@ def _history() -> None:
             {
                 tr("data.col_id"): str(r["import_id"]),
                 tr("data.col_table"): tr(f"table.{r['table']}"),
-                tr("data.col_file"): r["file"] or "",
+                tr("data.col_file"): r["file"] or tr("data.cleared"),
                 tr("data.col_time"): ui.fmt_datetime(r["at"]),
                 tr("data.col_imported"): ui.fmt_number(r["rows_imported"]),
                 tr("data.col_rejected"): ui.fmt_number(r["rows_rejected"]),
@@ -213,16 +214,17 @@ def _history() -> None:
         import_id = r["import_id"]
         label, raw_col, undo_col = st.columns([4, 1.3, 1.3], vertical_alignment="center")
         table_name = tr("table." + r["table"])
-        label.text(f"#{import_id} · {table_name} · {r['file'] or ''}")
-        raw_col.download_button(
-            tr("data.download_raw"),
-            data=lambda i=import_id: store.raw_file(i),
-            file_name=r["file"] or f"import_{import_id}",
-            key=f"raw|{import_id}",
-            icon=":material/download:",
-            on_click="ignore",
-            width="stretch",
-        )
+        label.text(f"#{import_id} · {table_name} · {r['file'] or tr('data.cleared')}")
+        if r["mode"] != "clear" and not (r["file"] or "").startswith(SAMPLE_PREFIX):  # an uploaded file was kept
+            raw_col.download_button(
+                tr("data.download_raw"),
+                data=lambda i=import_id: store.raw_file(i),
+                file_name=r["file"] or f"import_{import_id}",
+                key=f"raw|{import_id}",
+                icon=":material/download:",
+                on_click="ignore",
+                width="stretch",
+            )
         if undo_col.button(tr("data.undo"), key=f"undo|{import_id}", icon=":material/undo:", disabled=bool(r["undone"]), width="stretch"):
             st.session_state["undo_pending"] = import_id
             st.rerun()
@@ -266,12 +268,15 @@ def _health() -> None:
 tab_import, tab_health, tab_history = st.tabs([tr("data.tab_import"), tr("data.tab_health"), tr("data.tab_history")])
 
 with tab_import:
-    table = st.selectbox(tr("data.table"), schema.table_names(), format_func=_table_label, key="data_table")
+    table = ui.remember("data_table", st.selectbox(
+        tr("data.table"), schema.table_names(), format_func=_table_label, key=ui.choice_key("data_table", "accounts")
+    ))
     required = schema.TABLES[table].required
     st.caption(tr("data.table_fields", required=", ".join(required) or "–", fields=", ".join(f.name for f in schema.stored_fields(table))))
-    mode = st.radio(
-        tr("data.mode"), ["replace", "append"], format_func=lambda m: t(f"data.mode_long.{m}", lang), key="data_mode", horizontal=True
-    )
+    mode = ui.remember("data_mode", st.radio(
+        tr("data.mode"), ["replace", "append"], format_func=lambda m: t(f"data.mode_long.{m}", lang),
+        key=ui.choice_key("data_mode", "replace"), horizontal=True,
+    ))
     clear_sample = False
     if ui.sample_active():
         clear_sample = st.checkbox(tr("data.clear_sample_first"), value=True, key="data_clear_sample", help=tr("data.clear_sample_help"))

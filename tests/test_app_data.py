@@ -67,7 +67,7 @@ def _key(prefix: str, at: AppTest, widgets) -> str:
 
 
 def _select(at: AppTest, column: str):
-    return next(s for s in at.selectbox if s.key and s.key.startswith("map|") and s.key.endswith("|" + column))
+    return next(s for s in at.selectbox if s.key and s.key.startswith("map|") and s.key.rsplit("@", 1)[0].endswith("|" + column))
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -199,7 +199,7 @@ def test_append_rejects_ids_already_in_the_store(db):
     at = _data_page()
     _upload(at, ("crm.csv", CSV))
     at.button(key=_key("import|", at, at.button)).click().run()
-    at.radio(key="data_mode").set_value("append").run()
+    at.radio(key="data_mode@en").set_value("append").run()
     _upload(at, ("more.csv", b"Kundennummer;Firma\nK3;Gamma again\nK9;New\n"))
     at.button(key=next(b.key for b in at.button if b.key.startswith("import|accounts|more.csv"))).click().run()
     assert not at.exception
@@ -240,3 +240,18 @@ def test_german_data_page(db):
     history = _frame_of(at, "Import")
     assert history.iloc[0]["Modus"] == "ersetzen" and history.iloc[0]["Rückgängig"] == "nein"
     assert "." in history.iloc[0]["Zeit (UTC)"]  # dd.mm.yyyy
+
+
+def test_language_switch_keeps_table_mode_and_mapping_choices(db):
+    at = _data_page()
+    at.selectbox(key="data_table@en").set_value("contacts").run()
+    at.radio(key="data_mode@en").set_value("append").run()
+    _upload(at, ("people.csv", b"Kunden-ID;Jobtitel;Notiz\nK1;CEO;x\n"))
+    _select(at, "Jobtitel").select_index(0).run()  # keep as extra column
+    at.radio(key="lang").set_value("de").run()
+    assert not at.exception
+    assert at.selectbox(key="data_table@de").value == "contacts"
+    assert at.radio(key="data_mode@de").value == "append"
+    assert _select(at, "Jobtitel").value is None
+    assert _select(at, "Kunden-ID").value == "account_id"
+    assert at.button(key=_key("import|", at, at.button)).label == "Importieren (anhängen)"

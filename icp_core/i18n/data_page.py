@@ -95,6 +95,7 @@ TEXTS = {
     "data.col_rejected": {"en": "Rejected", "de": "Abgelehnt"},
     "data.col_mode": {"en": "Mode", "de": "Modus"},
     "data.col_undone": {"en": "Undone", "de": "Rückgängig"},
+    "data.cleared": {"en": "(table cleared)", "de": "(Tabelle geleert)"},
     "data.yes": {"en": "yes", "de": "ja"},
     "data.no": {"en": "no", "de": "nein"},
     "data.download_raw": {"en": "Raw file", "de": "Originaldatei"},
