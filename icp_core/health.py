@@ -166,11 +166,13 @@ class HealthReport:
     def blocked_messages(self, table: str, lang: str = "en") -> list[str]:
         """One sentence per empty field that blocks figures, e.g. 'No churn_date: 12-month
         retention cannot be computed. Add a cancellation date column ...'."""
+        blocking = [fh for fh in self.table_fields(table) if fh.blocks and not fh.present]
+        # most important first: fields blocking the earliest step of the method, then the most figures
+        blocking.sort(key=lambda fh: (min(FIGURES_BY_KEY[b].step for b in fh.blocks), -len(fh.blocks)))
         out = []
-        for fh in self.table_fields(table):
-            if fh.blocks and not fh.present:
-                names = ", ".join(t(f"health.fig.{b}", lang) for b in fh.blocks)
-                out.append(t("health.blocked", lang, field=fh.field, figures=names, hint=fh.hint(lang)))
+        for fh in blocking:
+            names = ", ".join(t(f"health.fig.{b}", lang) for b in fh.blocks)
+            out.append(t("health.blocked", lang, field=fh.field, figures=names, hint=fh.hint(lang)))
         return out
 
     def steps(self) -> list[Step]:

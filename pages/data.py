@@ -105,7 +105,7 @@ def handle_file(name: str, data: bytes, table: str, mode: str, clear_sample: boo
             return
         file_key = f"{table}|{name}|{raw.sha256[:16]}"
 
-        left, right = st.columns([2, 3], gap="medium")
+        left, right = st.columns([1, 1], gap="medium")
         with left:
             st.caption(tr("data.detected"))
             st.dataframe(

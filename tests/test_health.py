@@ -183,3 +183,12 @@ def test_blocked_message_names_are_translated_in_both_languages():
         for message in report.blocked_messages(A, lang):
             assert "health.fig." not in message and "health.add" not in message
     assert t("health.fig.retention_12m", "de") != t("health.fig.retention_12m", "en")
+
+
+def test_blocked_messages_come_most_important_first():
+    report = _report({A: 10}, account_id=10, industry=10, employees=10)
+    fields = [m.split(":")[0].removeprefix("No ") for m in report.blocked_messages(A, "en")]
+    # start_date blocks five step-1 figures: it leads; tier (step 3) comes after every step-1/2 field
+    assert fields[0] == "start_date"
+    assert fields.index("nps") < fields.index("founded_year") < fields.index("tier")
+    assert fields.index("churn_date") < fields.index("tech_stack")
