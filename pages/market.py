@@ -24,15 +24,17 @@ def show_funnel(result: dict, assumptions: bool) -> None:
     for col, level in zip(cols, market.LEVELS):
         r = result[level]
         with col.container(border=True):
-            st.metric(tr(f"market.level_long.{level}"), tr("market.companies_n", n=fmt_number(r["companies"], L)))
+            st.metric(tr("market.metric.companies_label", level=tr(f"market.level_long.{level}")),
+                      fmt_number(r["companies"], L))
             st.caption(tr("market.metric.value", value=fmt_money(r["value"], L)))
             if r["customers"] is not None:
                 st.caption(tr("market.metric.customers", customers=fmt_number(r["customers"], L),
                               penetration=fmt_pct(r["penetration"], L, 2), companies=fmt_number(r["companies"], L)))
     subtitle = (tr("market.chart.subtitle_top_down") if assumptions else
                 tr("market.chart.subtitle", acv=fmt_money(result["acv"], L), share=fmt_pct(result["share"], L, 0)))
-    chart(charts.funnel(market.funnel_levels(result, L), tr("market.chart.title"), L, subtitle=subtitle,
-                        assumptions=assumptions, width=460))
+    # default width: with width="content" Streamlit collapses this layered chart (bars vanish)
+    st.altair_chart(charts.funnel(market.funnel_levels(result, L), tr("market.chart.title"), L, subtitle=subtitle,
+                                  assumptions=assumptions, width=460), theme=None)
     st.dataframe(market.funnel_table(result, L), hide_index=True, width="content")
     coverage = result.get("icp_coverage")
     st.metric(tr("market.coverage"), fmt_pct(coverage, L, 1),
@@ -182,10 +184,10 @@ else:
         chart(charts.bar_with_intervals(
             ranked, "segment", "open_icp_companies", n="icp_companies",
             title=tr("market.ws.chart_title", dim=tr(f"market.dim.{dimension}")),
-            subtitle=tr("market.ws.chart_subtitle"), value_format=",",
+            subtitle=tr("market.ws.chart_subtitle", sam=fmt_number(result["sam"]["companies"], L)), value_format=",",
             highlight=ranked.filter(ranked["top"])["segment"].to_list(), lang=L,
             value_title=tr("market.col.open_icp"), category_title=tr(f"market.dim.{dimension}"),
-            min_n=0, sort=None, n_total=int(ws["companies"].sum()),
+            min_n=0, sort=None,
         ))
     else:
         st.info(tr("market.ws.none_ranked"), icon=":material/info:")

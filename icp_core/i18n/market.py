@@ -5,9 +5,9 @@ TEXTS = {
     "market.level.tam": {"en": "TAM", "de": "TAM"},
     "market.level.sam": {"en": "SAM", "de": "SAM"},
     "market.level.som": {"en": "SOM", "de": "SOM"},
-    "market.level_long.tam": {"en": "Total addressable market", "de": "Gesamtmarkt (TAM)"},
-    "market.level_long.sam": {"en": "Serviceable addressable market", "de": "Bedienbarer Markt (SAM)"},
-    "market.level_long.som": {"en": "Serviceable obtainable market: the ICP niche", "de": "Erreichbarer Markt (SOM): die ICP-Nische"},
+    "market.level_long.tam": {"en": "Total market (TAM)", "de": "Gesamtmarkt (TAM)"},
+    "market.level_long.sam": {"en": "Serviceable market (SAM)", "de": "Bedienbarer Markt (SAM)"},
+    "market.level_long.som": {"en": "ICP niche (SOM)", "de": "ICP-Nische (SOM)"},
     "market.col.level": {"en": "Level", "de": "Ebene"},
     "market.col.companies": {"en": "Companies", "de": "Unternehmen"},
     "market.col.value": {"en": "Value per year", "de": "Wert pro Jahr"},
@@ -193,7 +193,6 @@ TEXTS.update({
         "en": "Not applied to the market (the market table has no such field): {filters}",
         "de": "Nicht auf den Markt angewendet (die Markttabelle hat dieses Feld nicht): {filters}",
     },
-    "market.companies_n": {"en": "{n} companies", "de": "{n} Unternehmen"},
     "market.metric.value": {"en": "Value per year: {value}", "de": "Wert pro Jahr: {value}"},
     "market.metric.customers": {
         "en": "Customers: {customers} of {companies} companies · penetration {penetration}",
@@ -234,8 +233,9 @@ TEXTS.update({
         "de": "Keine Zelle hat offene ICP-Unternehmen: entweder passt kein Unternehmen des SAM zum ICP, oder alle sind schon Kunden.",
     },
     "market.ws.chart_title": {"en": "Open ICP companies by {dim}", "de": "Offene ICP-Unternehmen nach {dim}"},
-    "market.ws.chart_subtitle": {"en": "n = ICP companies in the cell; blue: go here first",
-                                 "de": "n = ICP-Unternehmen in der Zelle; blau: hier zuerst hin"},
+    "market.ws.chart_subtitle": {"en": "SAM: {sam} companies · n = ICP companies in the cell · blue: go here first",
+                                 "de": "SAM: {sam} Unternehmen · n = ICP-Unternehmen in der Zelle · blau: hier zuerst hin"},
+    "market.metric.companies_label": {"en": "{level}: companies", "de": "{level}: Unternehmen"},
     "market.how.title": {"en": "How these figures are computed", "de": "Wie diese Zahlen berechnet werden"},
     "market.how.body": {
         "en": "- **TAM**: all companies of the market table. **SAM**: those matching the serviceable filters. "
