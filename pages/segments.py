@@ -197,6 +197,8 @@ if st.toggle(tr("segpage.find_rules"), key="seg_find_rules"):
         ui.show_error(err)
 if found is not None:
     if found["rules"]:
+        # the best rule in words first: what a marketer takes away from the table below
+        st.success(tr("segpage.best_rule", rule=ui.md_escape(rules.rule_text(found["rules"][0], lang))))
         st.dataframe(rules.rule_rows(found, lang), hide_index=True, width="stretch")
     else:
         st.caption(tr("segpage.no_rules", reason=tr(f"rules.reason.{found['reason']}")))

@@ -267,6 +267,10 @@ TEXTS = {
         "en": "Best customers = active at the reference date and paying more than the median ARPA. Rules come from a decision tree (depth 3, at least {min_n} customers per rule) over industry, size, country, business model and tools; clusters from k-means.",
         "de": "Beste Kunden = aktiv am Stichtag und mit mehr als dem Median-ARPA. Die Regeln stammen aus einem Entscheidungsbaum (Tiefe 3, mindestens {min_n} Kunden je Regel) über Branche, Größe, Land, Geschäftsmodell und Tools; die Cluster aus k-Means.",
     },
+    "segpage.best_rule": {
+        "en": "Best rule for your best customers: {rule}",
+        "de": "Beste Regel für Ihre besten Kunden: {rule}",
+    },
     "segpage.find_rules": {"en": "Find rules and clusters", "de": "Regeln und Cluster finden"},
     "segpage.finding": {"en": "Looking for patterns…", "de": "Suche nach Mustern…"},
     "segpage.no_rules": {"en": "No rules: {reason}.", "de": "Keine Regeln: {reason}."},
