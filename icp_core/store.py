@@ -71,7 +71,7 @@ _DDL = (
     'sha256 VARCHAR, "at" TIMESTAMP, '
     " mode VARCHAR, mapping VARCHAR, rows_read BIGINT, rows_imported BIGINT, "
     "rows_rejected BIGINT, undone BOOLEAN, undone_at TIMESTAMP, detected VARCHAR, created_table BOOLEAN, "
-    "added_columns VARCHAR)",
+    "added_columns VARCHAR, extra_columns VARCHAR)",
     "CREATE TABLE IF NOT EXISTS _raw_files (import_id INTEGER, content BLOB)",
     'CREATE TABLE IF NOT EXISTS _quarantine (import_id INTEGER, "row" BIGINT, "column" VARCHAR, value VARCHAR, '
     "reason VARCHAR, params VARCHAR)",
@@ -616,6 +616,7 @@ class Store:
             self._record(
                 con, import_id, table, mode, file_name, sha256, content, mapping, detected,
                 rows_read, frame.height, rows_rejected, issues, created, added,
+                [c for c in frame.columns if c not in schema.TABLES[table].field_names],
             )
         return ImportResult(import_id, table, mode, file_name, rows_read, frame.height, rows_rejected, issues)
 
@@ -737,13 +738,13 @@ class Store:
 
     def _record(
         self, con, import_id, table, mode, file_name, sha256, content, mapping, detected,
-        rows_read, rows_imported, rows_rejected, issues, created, added,
+        rows_read, rows_imported, rows_rejected, issues, created, added, extras,
     ) -> None:
         _exec(
             con,
-            "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, NULL, ?, ?, ?)",
+            "INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, NULL, ?, ?, ?, ?)",
             [import_id, table, file_name, sha256, _now(), mode, _json(mapping), rows_read, rows_imported,
-             rows_rejected, _json(detected) if detected is not None else None, created, _json(added)],
+             rows_rejected, _json(detected) if detected is not None else None, created, _json(added), _json(extras)],
         )
         if content is not None:
             _exec(con, "INSERT INTO _raw_files VALUES (?, ?)", [import_id, content])
@@ -794,7 +795,7 @@ class Store:
         """
         import_id = int(import_id)
         with self._writing() as con:
-            table, mode, undone, created, added = self._import_row(con, import_id)
+            table, mode, undone = self._import_row(con, import_id)[:3]
             if undone:
                 raise IcpError("store.already_undone", import_id=import_id)
             archive = ARCHIVE_PREFIX + table
@@ -817,26 +818,48 @@ class Store:
                     _exec(con, f"UPDATE {quote(archive)} SET {REPLACED_BY} = ? WHERE {REPLACED_BY} = ?", [later, import_id])
                 else:
                     restored = self._restore(con, table, archive, import_id)
-            self._drop_unused(con, table, archive, json.loads(added) if added else [], import_id)
+            self._drop_unused(con, table, archive, import_id)
             _exec(con, "UPDATE _imports SET undone = true, undone_at = ? WHERE import_id = ?", [_now(), import_id])
             self._bump(con)
         return {"import_id": import_id, "table": table, "rows_removed": removed, "rows_restored": restored}
 
     def _restore(self, con: duckdb.DuckDBPyConnection, table: str, archive: str, import_id: int) -> int:
+        """Put back the rows import_id replaced; columns only the archive still knows come back when used."""
         present = {c.casefold() for c, _ in _columns(con, table)}
+        carried = self._carried_columns(con, table, import_id)
+        selected = []
         for column, dtype in _columns(con, archive):
-            if column != REPLACED_BY and column.casefold() not in present:
+            if column == REPLACED_BY:
+                continue
+            if column.casefold() not in present:
+                used = _exec(
+                    con, f"SELECT count({quote(column)}) FROM {quote(archive)} WHERE {REPLACED_BY} = ?", [import_id]
+                )[0][0]
+                if not used and column not in carried:
+                    continue
                 _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {dtype}")
+            selected.append(quote(column))
         restored = _exec(
             con,
-            f"INSERT INTO {quote(table)} BY NAME SELECT * EXCLUDE ({REPLACED_BY}) FROM {quote(archive)} "
+            f"INSERT INTO {quote(table)} BY NAME SELECT {', '.join(selected)} FROM {quote(archive)} "
             f"WHERE {REPLACED_BY} = ? ORDER BY {IMPORT_ID}, rowid",
             [import_id],
         )[0][0]
         _exec(con, f"DELETE FROM {quote(archive)} WHERE {REPLACED_BY} = ?", [import_id])
         return int(restored)
 
-    def _drop_unused(self, con, table: str, archive: str, added: list[str], import_id: int) -> None:
+    @staticmethod
+    def _carried_columns(con: duckdb.DuckDBPyConnection, table: str, import_id: int) -> set[str]:
+        """Extra columns brought by the table's imports still standing (other than import_id)."""
+        carried: set[str] = set()
+        for (extras,) in _exec(
+            con, "SELECT extra_columns FROM _imports WHERE table_name = ? AND NOT undone AND import_id <> ?",
+            [table, import_id],
+        ):
+            carried.update(json.loads(extras) if extras else [])
+        return carried
+
+    def _drop_unused(self, con, table: str, archive: str, import_id: int) -> None:
         """After an undo, remove what the import added and nothing uses any more, so the table is as before.
 
         A table left empty with no other import still standing is dropped: as if never imported.
@@ -852,12 +875,12 @@ class Store:
             if _table_exists(con, archive):
                 _exec(con, f"DROP TABLE {quote(archive)}")
             return
-        present = {c for c, _ in _columns(con, table)}
-        for column in reversed(added):
-            if column in present:
-                used = _exec(con, f"SELECT count({quote(column)}) FROM {quote(table)}")[0][0]
-                if not used:
-                    _exec(con, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column)}")
+        # an extra column stays while an import still standing brought it (as if the undone one never ran)
+        canonical = {f.name for f in schema.stored_fields(table)} | {IMPORT_ID}
+        carried = self._carried_columns(con, table, import_id)
+        for column, _ in _columns(con, table):
+            if column not in canonical and column not in carried:
+                _exec(con, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column)}")
 
     def clear(self, table: str | None = None) -> list[int]:
         """Empty one table (or all): recorded in the history like an import, so ``undo`` brings the rows back.
@@ -876,7 +899,8 @@ class Store:
                 self._archive(con, name, import_id)
                 _exec(
                     con,
-                    "INSERT INTO _imports VALUES (?, ?, NULL, NULL, ?, 'clear', NULL, 0, 0, 0, false, NULL, NULL, false, '[]')",
+                    "INSERT INTO _imports VALUES (?, ?, NULL, NULL, ?, 'clear', NULL, 0, 0, 0, false, NULL, NULL, false, "
+                    "'[]', '[]')",
                     [import_id, name, _now()],
                 )
                 ids.append(import_id)
