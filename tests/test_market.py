@@ -285,3 +285,75 @@ def test_matches_passed_in_are_used(cur):
     r = M.market_funnel(cur, F("employees=50-500"), matches=())
     # SAM companies M02 M03 M04 M07 M10 M12 = 6; customers: A1 own 9999 no, A2 own 50 yes, A3 own 80 yes, A5 20 no
     assert r["sam"]["companies"] == 6 and r["sam"]["customers"] == 2 and r["matched"]["unmatched"] == 4
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+def _cli(*argv):
+    import io
+    import json
+
+    from icp_core import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.main(list(argv), stdout=out, stderr=err)
+    text = out.getvalue()
+    return status, (json.loads(text) if "--json" in argv and status == 0 else text), err.getvalue()
+
+
+@pytest.fixture()
+def db(tmp_path):
+    path = str(tmp_path / "m.duckdb")
+    store = Store(path)
+    store.load_frame("market", MARKET)
+    store.load_frame("accounts", ACCOUNTS)
+    store.close()
+    return path
+
+
+def test_cli_json(db):
+    status, data, _ = _cli("--db", db, "market", "--sam", "country=DE,AT", "--sam", "employees=50-500",
+                           "--icp", "industry=Software", "--icp", "tech:HubSpot", "--share", "50%", "--json")
+    assert status == 0
+    # the same figures as test_funnel_with_sam_and_icp
+    assert data["acv"] == 12000.0 and data["mode"] == "bottom_up" and data["share"] == 0.5
+    assert data["tam"] == {"companies": 12, "value": 144000.0, "customers": 4, "penetration": 4 / 12,
+                           "customers_matched": 2, "customers_unmatched": 2}
+    assert (data["sam"]["companies"], data["sam"]["value"], data["sam"]["customers"]) == (5, 60000.0, 3)
+    assert (data["som"]["companies"], data["som"]["value"], data["som"]["customers"]) == (2, 12000.0, 2)
+    assert data["icp_source"] == "options" and data["warnings"] == ["icp_narrow"]
+
+
+def test_cli_saved_icp_and_acv(db):
+    Store(db).set_setting("icp_filters", ["industry=Software", "tier=want_more"])
+    status, data, _ = _cli("--db", db, "market", "--acv", "100", "--json")
+    assert status == 0
+    # Software: M01 M02 M03 M08 M10 = 5; tier is not a market field: left out and listed
+    assert data["som"]["companies"] == 5 and data["som"]["value"] == 500.0
+    assert data["icp_source"] == "icp" and data["ignored"] == ["tier=want_more"]
+    assert data["filters"]["icp"] == ["industry=Software"]
+
+
+def test_cli_human_german(db):
+    status, text, _ = _cli("--db", db, "--lang", "de", "market", "--sam", "country=DE")
+    assert status == 0
+    assert "SAM" in text and "60.000 €" in text  # SAM DE: 5 companies x 12,000
+
+
+def test_cli_without_market_table(tmp_path):
+    path = str(tmp_path / "empty.duckdb")
+    Store(path).load_frame("accounts", ACCOUNTS)
+    status, _, err = _cli("--db", path, "market", "--json")
+    assert status == 2 and "market" in err and "--tam-count" in err
+    status, data, _ = _cli("--db", path, "market", "--tam-count", "10000", "--sam-share", "30%",
+                           "--som-share", "0.05", "--acv", "12000", "--json")
+    assert status == 0 and data["mode"] == "top_down" and data["assumption"] is True
+    assert [data[lv]["companies"] for lv in ("tam", "sam", "som")] == [10000, 3000, 150]
+    assert data["som"]["value"] == 1800000.0 and data["som"]["customers"] is None  # 150 x 12000
+    status, _, err = _cli("--db", path, "market", "--tam-count", "100", "--sam-share", "1.5")
+    assert status == 2 and "SAM" in err
+
+
+def test_cli_bad_filter_field(db):
+    status, _, err = _cli("--db", db, "market", "--sam", "colour=red")
+    assert status == 2 and "colour" in err
