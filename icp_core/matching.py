@@ -42,7 +42,8 @@ from icp_core.metrics_common import quote_ident, table_columns, table_exists
 
 LEGAL_FORMS: tuple[str, ...] = (
     # German-speaking
-    "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "gbr", "ug", "ev", "eg", "se", "haftungsbeschraenkt",
+    "gmbh", "ggmbh", "mbh", "ag", "kg", "kgaa", "ohg", "gbr", "ug", "ev", "eg", "ek", "ekfm", "se",
+    "haftungsbeschraenkt",
     # English-speaking
     "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
     "lp", "plc", "pty", "pte",

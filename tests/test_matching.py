@@ -15,6 +15,8 @@ NAMES = {
     "Mueller": "mueller",
     "MÜLLER GMBH & CO. KG": "mueller",  # upper case, '&' separates, co and kg stripped too
     "Straße AG": "strasse",
+    "Bäckerei Huber e.K.": "baeckereihuber",  # e.K. -> ek stripped
+    "Werk UG (haftungsbeschränkt)": "werk",
     "Société Générale S.A.": "societegenerale",  # accents stripped, S.A. -> sa stripped
     "McDonald&#8217;s": "mcdonalds",  # entity of the apostrophe dropped
     "Lowe's Companies, Inc.": "lowescompanies",  # 'companies' is not a legal form
