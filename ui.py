@@ -15,8 +15,28 @@ from icp_core import i18n
 from icp_core.errors import IcpError
 
 
+def _run_through_entrypoint() -> None:
+    """Make every run go through app.py (st.navigation), never a page file alone.
+
+    Streamlit decides per process, before the first script run, whether the app is an old-style
+    multipage app from its pages/ folder (which this project has). Until st.navigation in app.py
+    has run once, a first request for e.g. /data runs pages/data.py alone: no sidebar, no
+    language switch, no sample data. (AppTest resets that flag before every run, so the same
+    happens there on every rerun.) When that mode is detected, switch it off and rerun: the
+    rerun executes app.py, which shows the requested page."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # a future Streamlit without this internal: nothing to fix
+        return
+    if getattr(PagesManager, "uses_pages_directory", None) and get_script_run_ctx(suppress_warning=True) is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
     """The UI language of this session ('en' or 'de')."""
+    _run_through_entrypoint()
     return st.session_state.get("lang", i18n.DEFAULT_LANG)
 
 

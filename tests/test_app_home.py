@@ -16,9 +16,9 @@ APP = str(pathlib.Path(__file__).resolve().parent.parent / "app.py")
 @pytest.fixture(autouse=True)
 def _navigation_like_the_server(monkeypatch):
     """AppTest (1.67) resets PagesManager.uses_pages_directory before every run; because this
-    project has a pages/ folder, every rerun after the first would then run the page file alone
-    (MPA v1) and skip app.py. The real server keeps the flag False once st.navigation ran, so
-    the tests do the same."""
+    project has a pages/ folder, every rerun would then start as an old-style multipage app
+    (the page file alone; ui.py then switches that off and reruns, but a button click of that
+    run is lost). The real server keeps the flag off once app.py ran, so the tests do the same."""
     from streamlit.runtime.pages_manager import PagesManager
 
     original = PagesManager.__init__
@@ -120,3 +120,26 @@ def test_own_data_is_not_marked_as_sample(db):
     # health summary: blocked figures are named with what to add
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("No ") and "cannot be computed" in w for w in warnings)
+
+
+def test_a_page_run_alone_is_sent_through_app_py(db, monkeypatch):
+    """As on a fresh server whose first request is /data: the run starts as an old-style
+    multipage app (pages/data.py alone). ui.py switches that off and reruns through app.py, so
+    the sidebar (language, store, sample badge) and the sample banner are there."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = _run(db)
+    original = PagesManager.__init__
+
+    def fresh_server(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = True  # what Streamlit decides for a pages/ folder
+
+    monkeypatch.setattr(PagesManager, "__init__", fresh_server)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert at.title[0].value == t("data.title", "en")
+    assert at.radio(key="lang").label == "Language"
+    assert at.sidebar.code[0].value == db
+    assert [i.value for i in at.info] == [t("app.sample_banner", "en")]
+    assert PagesManager.uses_pages_directory is False
