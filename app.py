@@ -44,12 +44,17 @@ page = st.navigation(
 with st.sidebar:
     st.divider()
     if store_ok:
-        if ui.sample_active():
-            st.badge(tr("app.sample_badge"), icon=":material/science:", color="orange")
-            st.caption(tr("app.sample_explain"))
+        partly = ui.sample_tables()
+        if partly:
+            whole = ui.sample_active()
+            st.badge(tr("app.sample_badge" if whole else "app.sample_badge_partly"), icon=":material/science:", color="orange")
+            if whole:
+                st.caption(tr("app.sample_explain"))
+            else:
+                st.caption(tr("app.sample_explain_partly", tables=", ".join(tr(f"table.{name}") for name in partly)))
             if st.button(tr("app.sample_clear"), key="sample_clear", icon=":material/delete:", width="stretch"):
                 try:
-                    ui.get_store().clear()
+                    ui.clear_sample()
                 except Exception as err:
                     ui.show_error(err)
                 st.rerun()
@@ -65,7 +70,11 @@ with st.sidebar:
     st.caption(tr("app.store_location"))
     st.code(ui.store_location(), language=None, wrap_lines=True)
 
-if store_ok and ui.sample_active():
-    st.info(tr("app.sample_banner"), icon=":material/science:")
+if store_ok and ui.sample_tables():
+    if ui.sample_active():
+        st.info(tr("app.sample_banner"), icon=":material/science:")
+    else:
+        names = ", ".join(tr(f"table.{name}") for name in ui.sample_tables())
+        st.warning(tr("app.sample_banner_partly", tables=names), icon=":material/science:")
 
 page.run()

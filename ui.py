@@ -173,6 +173,21 @@ def sample_active() -> bool:
     return bool(store_call("is_sample"))
 
 
+def sample_tables() -> list[str]:
+    """The tables that still hold rows of the sample company (all of them right after loading it)."""
+    from icp_core.health import sample_tables as _sample_tables
+    from icp_core.store import SAMPLE_PREFIX
+
+    return _sample_tables(store_call("imports"), SAMPLE_PREFIX)
+
+
+def clear_sample() -> None:
+    """Clear every table that still holds sample rows (recorded in the history: undo restores)."""
+    store = get_store()
+    for table in sample_tables():
+        store.clear(table)
+
+
 def load_sample() -> None:
     from icp_core.sample import load_sample as _load
 

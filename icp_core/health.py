@@ -240,6 +240,27 @@ def check(cur: duckdb.DuckDBPyConnection) -> HealthReport:
     return evaluate(*fill_counts(cur))
 
 
+def sample_tables(imports: list[dict], prefix: str = "sample:") -> list[str]:
+    """The tables whose rows still come (at least partly) from the bundled sample company, from
+    the import history (store.imports(): newest first). A sample import counts while it is not
+    undone and no later replace or clear of the same table (itself not undone) came after it."""
+    out: list[str] = []
+    for table in (t_ for t_ in _table_order()):
+        for entry in imports:  # newest first
+            if entry["table"] != table or entry.get("undone"):
+                continue
+            if (entry.get("file") or "").startswith(prefix):
+                out.append(table)
+                break
+            if entry.get("mode") in ("replace", "clear"):
+                break
+    return out
+
+
+def _table_order() -> list[str]:
+    return list(schema.TABLES)
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -73,9 +73,9 @@ def _import(raw: ingest.RawTable, table: str, mapping: dict, mode: str, report_k
         try:
             st.write(tr("data.step_check"))
             prepared = ingest.prepare(raw, table, mapping)
-            if clear_sample and store.is_sample():
+            if clear_sample and ui.sample_tables():
                 st.write(tr("data.step_clear_sample"))
-                store.clear()
+                ui.clear_sample()
             st.write(tr("data.step_save", n=ui.fmt_number(prepared.rows_imported)))
             result = store.import_prepared(prepared, mode=mode)
         except Exception as err:  # IcpError: one sentence; anything else: the generic message
@@ -278,7 +278,7 @@ with tab_import:
         key=ui.choice_key("data_mode", "replace"), horizontal=True,
     ))
     clear_sample = False
-    if ui.sample_active():
+    if ui.sample_tables():
         clear_sample = st.checkbox(tr("data.clear_sample_first"), value=True, key="data_clear_sample", help=tr("data.clear_sample_help"))
     files = st.file_uploader(tr("data.upload"), accept_multiple_files=True, key="data_files", help=tr("data.upload_help"))
     for uploaded in files or []:

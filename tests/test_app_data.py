@@ -177,6 +177,10 @@ def test_history_undo_with_confirmation_restores_the_sample(db):
     store = Store(db)
     assert store.tables()["accounts"] == 3
     import_id = store.imports()[0]["import_id"]
+    # own accounts next to the sample's other tables: marked as mixed, with the tables named
+    others = ", ".join(t(f"table.{name}", "en") for name in store.tables() if name != "accounts")
+    assert t("app.sample_banner_partly", "en", tables=others) in [w.value for w in at.warning]
+    assert any(t("app.sample_badge_partly", "en") in m.value for m in at.sidebar.markdown)
     history = _frame_of(at, t("data.col_id", "en"))
     top = history.iloc[0]
     assert (top["Import"], top["File"], top["Imported"], top["Rejected"], top["Mode"], top["Undone"]) == (
@@ -191,6 +195,7 @@ def test_history_undo_with_confirmation_restores_the_sample(db):
     assert not at.exception
     assert Store(db).tables()["accounts"] == sample_accounts
     assert t("data.undo_done", "en", id=import_id) in [s.value for s in at.success]
+    assert [i.value for i in at.info] == [t("app.sample_banner", "en")]  # all sample again
     history = _frame_of(at, t("data.col_id", "en"))
     row = history[history["Import"] == str(import_id)].iloc[0]
     assert row["Undone"] == "yes"

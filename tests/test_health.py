@@ -192,3 +192,25 @@ def test_blocked_messages_come_most_important_first():
     assert fields[0] == "start_date"
     assert fields.index("nps") < fields.index("founded_year") < fields.index("tier")
     assert fields.index("churn_date") < fields.index("tech_stack")
+
+
+def _imp(i, table, file, mode="replace", undone=False):
+    return {"import_id": i, "table": table, "file": file, "mode": mode, "undone": undone}
+
+
+def test_sample_tables_follow_the_history():
+    history = [  # newest first, as store.imports() gives it
+        _imp(5, "accounts", "crm.csv", "append"),
+        _imp(4, "deals", None, "clear"),
+        _imp(3, "contacts", "people.csv", "replace", undone=True),
+        _imp(2, "deals", "sample:deals"),
+        _imp(1, "contacts", "sample:contacts"),
+        _imp(0, "accounts", "sample:accounts"),
+    ]
+    # accounts: own rows appended to the sample; contacts: own import undone; deals: cleared
+    assert health.sample_tables(history) == ["accounts", "contacts"]
+    history.insert(0, _imp(6, "accounts", "crm2.csv", "replace"))
+    assert health.sample_tables(history) == ["contacts"]
+    history.insert(0, _imp(7, "contacts", "sample:contacts", undone=True))
+    assert health.sample_tables(history) == ["contacts"]  # the older sample import is still live
+    assert health.sample_tables([]) == []

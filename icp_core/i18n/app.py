@@ -11,6 +11,15 @@ TEXTS = {
         "en": "You are looking at a fictitious sample company. Clear it to work with your own data.",
         "de": "Sie sehen ein fiktives Beispielunternehmen. Leeren Sie es, um mit Ihren eigenen Daten zu arbeiten.",
     },
+    "app.sample_badge_partly": {"en": "Partly sample data", "de": "Teilweise Beispieldaten"},
+    "app.sample_explain_partly": {
+        "en": "These tables still hold the fictitious sample company: {tables}.",
+        "de": "Diese Tabellen enthalten noch das fiktive Beispielunternehmen: {tables}.",
+    },
+    "app.sample_banner_partly": {
+        "en": "Your data is mixed with sample data: {tables} still hold the fictitious sample company. Clear them in the sidebar.",
+        "de": "Ihre Daten sind mit Beispieldaten gemischt: {tables} enthalten noch das fiktive Beispielunternehmen. Leeren Sie sie in der Seitenleiste.",
+    },
     "app.sample_clear": {"en": "Clear sample data", "de": "Beispieldaten leeren"},
     "app.sample_offer": {
         "en": "No customer data yet. Import your own files on the Data page, or bring the sample company back.",
