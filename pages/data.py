@@ -259,6 +259,13 @@ def _health() -> None:
                 hide_index=True,
                 width="stretch",
                 height="content",
+                column_config={
+                    tr("data.col_field"): st.column_config.TextColumn(width="small"),
+                    tr("data.col_filled"): st.column_config.TextColumn(width="small"),
+                    tr("data.col_share"): st.column_config.TextColumn(width="small"),
+                    tr("data.col_state"): st.column_config.TextColumn(width="small"),
+                    tr("data.col_unlocks"): st.column_config.TextColumn(width="large"),
+                },
             )
             blocked = report.blocked_messages(name, lang)
             if blocked:  # our own sentences (canonical field names, no user values)

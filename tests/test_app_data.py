@@ -263,3 +263,20 @@ def test_language_switch_keeps_table_mode_and_mapping_choices(db):
     assert _select(at, "Jobtitel").value is None
     assert _select(at, "Kunden-ID").value == "account_id"
     assert at.button(key=_key("import|", at, at.button)).label == "Importieren (anhängen)"
+
+
+def test_quarantine_csv_is_formula_safe_and_in_the_users_language(db):
+    from icp_core.health import safe_csv
+
+    at = _data_page("de")
+    evil = b"Kundennummer;Mitarbeiterzahl\n=HYPERLINK(1);=1+2\nK2;5\nK2;7\n"
+    _upload(at, ("evil.csv", evil))
+    at.button(key=_key("import|", at, at.button)).click().run()
+    import_id = Store(db).imports()[0]["import_id"]
+    assert any(b.key == f"quarantine|{import_id}" for b in at.get("download_button"))
+    lines = safe_csv(Store(db).quarantine(import_id, "de")).decode("utf-8").lstrip("\ufeff").splitlines()
+    assert lines[0] == "row,column,value,reason"
+    assert lines[1].startswith("1,Mitarbeiterzahl,'=1+2,'=1+2' in Spalte 'Mitarbeiterzahl' ist keine")
+    assert lines[2].startswith("3,Kundennummer,K2,\"Die ID 'K2' steht schon in Zeile 2, daher")
+    stored = Store(db).export_frame("accounts")["account_id"].to_list()
+    assert stored == ["=HYPERLINK(1)", "K2"]  # kept as text in the store; only exports are neutralised
