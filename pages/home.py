@@ -29,7 +29,7 @@ with left:
     st.subheader(tr("home.steps_title"))
     for step in report.steps():
         with st.container(border=True):
-            head, badge = st.columns([4, 1.4], vertical_alignment="center")
+            head, badge = st.columns([3, 1.3], vertical_alignment="center")
             head.markdown(f"**{step.number}. {tr(f'health.step.{step.key}')}**")
             badge.badge(tr(f"home.status.{step.status}"), icon=STATUS_ICON[step.status], color=STATUS_COLOR[step.status])
             st.caption(tr(f"home.step_text.{step.key}"))

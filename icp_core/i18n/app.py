@@ -52,8 +52,8 @@ TEXTS = {
         "Ihre Daten verlassen diesen Rechner nie.",
     },
     "home.steps_title": {"en": "The method in five steps", "de": "Die Methode in fünf Schritten"},
-    "home.status.ready": {"en": "data ready", "de": "Daten vorhanden"},
-    "home.status.partial": {"en": "partly possible", "de": "teilweise möglich"},
+    "home.status.ready": {"en": "data ready", "de": "bereit"},
+    "home.status.partial": {"en": "partly", "de": "teilweise"},
     "home.status.missing": {"en": "data missing", "de": "Daten fehlen"},
     "home.step_text.pmf": {
         "en": "Has the product reached Product-Market-Fit? Strong NPS (9+) among referral customers, 30%+ of new business from referrals, high retention in a customer group.",
