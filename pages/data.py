@@ -260,7 +260,7 @@ def _health() -> None:
                 width="stretch",
                 height="content",
                 column_config={
-                    tr("data.col_field"): st.column_config.TextColumn(width="small"),
+                    tr("data.col_field"): st.column_config.TextColumn(width="medium"),
                     tr("data.col_filled"): st.column_config.TextColumn(width="small"),
                     tr("data.col_share"): st.column_config.TextColumn(width="small"),
                     tr("data.col_state"): st.column_config.TextColumn(width="small"),
