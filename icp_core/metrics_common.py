@@ -297,7 +297,7 @@ def filter_sql(flt: Filter, as_of_year: int | None = None) -> tuple[str, list]:
             expr = revenue_band_sql()
         else:
             expr = age_band_sql(as_of_year or date.today().year)
-        return (f"{expr} = ANY(?::VARCHAR[])", [list(flt.values)])
+        return (f"list_contains(?::VARCHAR[], {expr})", [list(flt.values)])
     col = quote_ident(flt.field)
     if flt.is_date_range:
         parts, params = [], []
@@ -317,8 +317,10 @@ def filter_sql(flt: Filter, as_of_year: int | None = None) -> tuple[str, list]:
             parts.append(f"{col} <= ?")
             params.append(flt.high)
         return ("(" + " AND ".join(parts or ["TRUE"]) + ")", params)
-    # categorical: compared as text, case-insensitively (country codes, industries, extras)
-    return (f"lower(CAST({col} AS VARCHAR)) = ANY(?::VARCHAR[])", [[v.casefold() for v in flt.values]])
+    # categorical: compared as text, case-insensitively (country codes, industries, extras).
+    # list_contains, not "= ANY(list)": DuckDB plans ANY as a join, which stops an AND from
+    # skipping its later (costly) terms for rows that already failed (see tests/test_market_common_fix.py)
+    return (f"list_contains(?::VARCHAR[], lower(CAST({col} AS VARCHAR)))", [[v.casefold() for v in flt.values]])
 
 
 def filters_sql(filters: list[Filter] | tuple[Filter, ...], as_of_year: int | None = None) -> tuple[str, list]:
