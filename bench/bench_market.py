@@ -130,9 +130,9 @@ def main() -> None:
 
     sam_sql, sam_p = market._conditions(sam, {"country", "employees"}, 2025, strict=True)
     icp_sql, icp_p = market._conditions(icp, {"industry", "tech_stack"}, 2025, strict=True)
-    count_sql = (f"SELECT count(*), count(*) FILTER (WHERE {sam_sql}), "
-                 f"count(*) FILTER (WHERE ({sam_sql}) AND ({icp_sql})) FROM market")
-    t_counts, counts = timed(lambda: cur.execute(count_sql, sam_p + sam_p + icp_p).fetchall(), 5)
+    count_sql = (f"SELECT (SELECT count(*) FROM market), count(*), count(*) FILTER (WHERE {icp_sql}) "
+                 f"FROM market WHERE {sam_sql}")  # the query market_funnel runs
+    t_counts, counts = timed(lambda: cur.execute(count_sql, icp_p + sam_p).fetchall(), 5)
     print(f"TAM/SAM/SOM counts alone (one pass, conditional counts): {t_counts * 1000:8.1f} ms (median of 5): {counts[0]}")
 
     for dim in ("industry", "size_band"):

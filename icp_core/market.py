@@ -174,20 +174,40 @@ def _source(flt_or_field: Filter | str) -> str:
     return _SOURCE.get(field, field)
 
 
-def _conditions(filters: Iterable[Filter], columns: set[str], as_of_year: int, strict: bool) -> tuple[str, list]:
+def _conditions(filters: Iterable[Filter], columns: set[str], as_of_year: int, strict: bool,
+                lazy: bool = True) -> tuple[str, list]:
     """AND of the filters on a table with these columns. A filter on a missing column raises
-    (strict: the market) or is not met (the accounts)."""
-    parts, params = [], []
-    for flt in filters:
+    (strict: the market) or is not met (the accounts). lazy=False gives a plain AND (for a
+    WHERE clause, where DuckDB pushes the terms into the scan)."""
+    parts: list[tuple[str, list]] = []
+    for flt in sorted(filters, key=_cost):
         if _source(flt) not in columns:
             if strict:
                 raise IcpError("market.unknown_field", field=flt.field, fields=", ".join(sorted(columns)))
-            parts.append("FALSE")
+            parts.append(("FALSE", []))
             continue
-        sql, p = filter_sql(flt, as_of_year)
-        parts.append(sql)
-        params.extend(p)
-    return (" AND ".join(f"({p})" for p in parts) if parts else "TRUE"), params
+        parts.append(filter_sql(flt, as_of_year))
+    if not parts:
+        return "TRUE", []
+    if not lazy:
+        return " AND ".join(f"({p})" for p, _ in parts), [v for _, ps in parts for v in ps]
+    # nested CASE rather than AND: DuckDB evaluates an AND inside a projection or an aggregate
+    # FILTER on every row, a CASE only evaluates the later (costlier) terms on rows that passed
+    sql, params = parts[-1]
+    sql, params = f"coalesce({sql}, FALSE)", list(params)
+    for part_sql, part_params in reversed(parts[:-1]):
+        sql = f"(CASE WHEN {part_sql} THEN {sql} ELSE FALSE END)"
+        params = list(part_params) + params
+    return sql, params
+
+
+def _cost(flt: Filter) -> int:
+    """Cheap filters first: numeric ranges, then categorical values and bands, then tools."""
+    if flt.field == "tech_stack":
+        return 3
+    if flt.field in _SOURCE:
+        return 2
+    return 0 if flt.is_range else 1
 
 
 def _dimension_sql(dimension: str, columns: set[str], as_of_year: int) -> str:
@@ -291,19 +311,34 @@ def market_funnel(
     as_of = as_of or default_as_of(cur)
     year = (as_of or date.today()).year
     m_cols = set(table_columns(cur, "market"))
-    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True, lazy=False)
     icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
-    counts = cur.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {sam_m}), count(*) FILTER (WHERE ({sam_m}) AND ({icp_m})) FROM market",
-        sam_mp + sam_mp + icp_mp,
-    ).fetchall()[0]
-    companies = dict(zip(LEVELS, (int(c) for c in counts)))
-
     acv_info = default_acv(cur, as_of) if acv is None else {"acv": float(acv), "n": None}
     acv_value = acv_info["acv"]
     acv_source = "user" if acv is not None else ("data" if acv_value is not None else None)
 
-    customers = _count_customers(cur, sam, icp, as_of, m_cols, matches)
+    can_count = _customers_countable(cur, as_of)
+    if can_count and matches is None:
+        matches = customer_matches(cur, as_of)
+    pairs, by = _pairs(matches if can_count else ())
+    # one pass over the market: the SAM filter once (pushed into the scan), the ICP filter and the
+    # matched customers (accounts per market company, a hash join) only on SAM rows
+    counts = cur.execute(
+        f"""WITH _mt AS (SELECT _mt_id, count(*) AS _mt_n FROM (SELECT unnest(?::VARCHAR[]) AS _mt_id) GROUP BY 1)
+        SELECT (SELECT count(*) FROM market), count(*), count(*) FILTER (WHERE {icp_m}),
+               coalesce(sum(_mt_n), 0), coalesce(sum(_mt_n) FILTER (WHERE {icp_m}), 0)
+        FROM market LEFT JOIN _mt ON _mt_id = market.company_id WHERE {sam_m}""",
+        [[c for _, c in pairs], *icp_mp, *icp_mp, *sam_mp],
+    ).fetchall()[0]
+    companies = dict(zip(LEVELS, (int(c) for c in counts[:3])))
+    customers = None
+    if can_count:
+        matched = {"tam": len(pairs), "sam": int(counts[3]), "som": int(counts[4])}
+        unmatched = _unmatched_customers(cur, sam, icp, as_of, [a for a, _ in pairs])
+        customers = {lv: {"total": matched[lv] + unmatched[lv], "matched": matched[lv], "unmatched": unmatched[lv]}
+                     for lv in LEVELS}
+        customers["active"] = customers["tam"]["total"]
+        customers["by"] = {"domain": by.get("domain", 0), "name": by.get("name", 0), "unmatched": unmatched["tam"]}
     out: dict[str, Any] = {
         "mode": "bottom_up",
         "as_of": as_of.isoformat() if as_of else None,
@@ -330,65 +365,41 @@ def market_funnel(
     return out
 
 
-def _count_customers(cur, sam, icp, as_of, m_cols, matches) -> dict | None:
-    """Customers inside each level (the matching rule of the module docstring); None when the
-    accounts cannot say who is active (no accounts, no start_date, no as_of)."""
+def _customers_countable(cur, as_of) -> bool:
+    """Customers can be counted when accounts say who is active at as_of."""
     if as_of is None or not table_exists(cur, "accounts"):
-        return None
-    a_cols = set(table_columns(cur, "accounts"))
-    if not {"start_date", "churn_date"} <= a_cols:
-        return None
+        return False
+    return {"start_date", "churn_date"} <= set(table_columns(cur, "accounts"))
+
+
+def _pairs(matches: Any) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """(account_id, company_id) pairs and the count per matched_by of a matches argument."""
+    by: dict[str, int] = {}
     if matches is None:
-        matches = customer_matches(cur, as_of)
-    by = {"domain": 0, "name": 0}
-    if not isinstance(matches, pl.DataFrame):
-        matches = tuple(matches)
-        for m in matches:
-            if len(m) > 2 and m[2] in by:
-                by[m[2]] += 1
-        pairs = [(m[0], m[1]) for m in matches]
+        return [], by
+    if isinstance(matches, pl.DataFrame):
+        rows = matches.select("account_id", "company_id", "matched_by").iter_rows()
     else:
-        for how in matches["matched_by"].to_list():
-            by[how] = by.get(how, 0) + 1
-        pairs = matches
-    acc_ids, comp_ids = _matches_lists(pairs)
-    year = as_of.year
-    sam_a, sam_ap = _conditions(sam, a_cols, year, strict=False)
-    icp_a, icp_ap = _conditions(icp, a_cols, year, strict=False)
-    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
-    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
-    sql = f"""
-        WITH mt AS (SELECT unnest(?::VARCHAR[]) AS account_id, unnest(?::VARCHAR[]) AS company_id),
-        act AS (
-            SELECT account_id, coalesce({sam_a}, FALSE) AS in_sam, coalesce(({sam_a}) AND ({icp_a}), FALSE) AS in_som
-            FROM accounts WHERE {active_at_sql('?')}
-        ),
-        mk AS (
-            SELECT company_id, coalesce({sam_m}, FALSE) AS in_sam, coalesce(({sam_m}) AND ({icp_m}), FALSE) AS in_som
-            FROM market WHERE company_id IN (SELECT company_id FROM mt)
-        ),
-        j AS (
-            SELECT act.account_id, mk.company_id IS NOT NULL AS matched,
-                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_sam ELSE act.in_sam END AS in_sam,
-                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_som ELSE act.in_som END AS in_som
-            FROM act LEFT JOIN mt ON mt.account_id = act.account_id
-                     LEFT JOIN mk ON mk.company_id = mt.company_id
-        )
-        SELECT count(*), count(*) FILTER (WHERE matched),
-               count(*) FILTER (WHERE in_sam), count(*) FILTER (WHERE in_sam AND matched),
-               count(*) FILTER (WHERE in_som), count(*) FILTER (WHERE in_som AND matched)
-        FROM j
-    """
-    params = [acc_ids, comp_ids, *sam_ap, *sam_ap, *icp_ap, as_of, as_of, *sam_mp, *sam_mp, *icp_mp]
-    row = cur.execute(sql, params).fetchall()[0]
-    active, matched, s_all, s_m, o_all, o_m = (int(x) for x in row)
-    return {
-        "active": active,
-        "by": {"domain": by.get("domain", 0), "name": by.get("name", 0), "unmatched": active - matched},
-        "tam": {"total": active, "matched": matched, "unmatched": active - matched},
-        "sam": {"total": s_all, "matched": s_m, "unmatched": s_all - s_m},
-        "som": {"total": o_all, "matched": o_m, "unmatched": o_all - o_m},
-    }
+        rows = matches
+    pairs = []
+    for m in rows:
+        pairs.append((str(m[0]), str(m[1])))
+        if len(m) > 2:
+            by[m[2]] = by.get(m[2], 0) + 1
+    return pairs, by
+
+
+def _unmatched_customers(cur, sam, icp, as_of, matched_ids: list[str]) -> dict[str, int]:
+    """Active accounts not found in the market, inside each level by their own fields."""
+    a_cols = set(table_columns(cur, "accounts"))
+    sam_a, sam_ap = _conditions(sam, a_cols, as_of.year, strict=False)
+    icp_a, icp_ap = _conditions(icp, a_cols, as_of.year, strict=False)
+    row = cur.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE {sam_a}), count(*) FILTER (WHERE ({sam_a}) AND ({icp_a}))
+        FROM accounts WHERE {active_at_sql('?')} AND account_id NOT IN (SELECT unnest(?::VARCHAR[]))""",
+        [*sam_ap, *sam_ap, *icp_ap, as_of, as_of, matched_ids],
+    ).fetchall()[0]
+    return dict(zip(LEVELS, (int(x) for x in row)))
 
 
 # ---- top-down ------------------------------------------------------------------------------------
@@ -489,28 +500,32 @@ def white_space(
     year = (as_of or date.today()).year
     if acv is None:
         acv = default_acv(cur, as_of)["acv"]
-    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
+    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True, lazy=False)
     icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
     dim_m = _dimension_sql(dimension, m_cols, year)
+    can_count = _customers_countable(cur, as_of)
+    if can_count and matches is None:
+        matches = customer_matches(cur, as_of)
+    pairs, _ = _pairs(matches if can_count else ())
+    # one pass over the SAM rows: companies, ICP companies and matched customers per cell
     market_sql = f"""
-        SELECT {dim_m} AS segment, count(*) AS companies, count(*) FILTER (WHERE {icp_m}) AS icp_companies
-        FROM market WHERE {sam_m} GROUP BY 1
+        WITH _mt AS (SELECT _mt_id, count(*) AS _mt_n FROM (SELECT unnest(?::VARCHAR[]) AS _mt_id) GROUP BY 1)
+        SELECT {dim_m} AS segment, count(*) AS companies, count(*) FILTER (WHERE {icp_m}) AS icp_companies,
+               coalesce(sum(_mt_n), 0) AS customers, coalesce(sum(_mt_n) FILTER (WHERE {icp_m}), 0) AS icp_customers
+        FROM market LEFT JOIN _mt ON _mt_id = market.company_id WHERE {sam_m} GROUP BY 1
     """
-    frame = cur.sql(market_sql, params=(icp_mp + sam_mp) or None).pl()
-
-    cust = _customers_by_cell(cur, sam, icp, dimension, as_of, m_cols, matches)
-    if cust is not None:
-        frame = frame.join(cust, on="segment", how="full", coalesce=True)
+    frame = cur.sql(market_sql, params=[[c for _, c in pairs], *icp_mp, *icp_mp, *sam_mp]).pl()
+    frame = frame.with_columns(pl.col(c).cast(pl.Int64) for c in ("companies", "icp_companies", "customers", "icp_customers"))
+    if can_count:
+        unmatched = _unmatched_by_cell(cur, sam, icp, dimension, as_of, [a for a, _ in pairs])
+        frame = (
+            pl.concat([frame, unmatched.with_columns(pl.lit(0, pl.Int64).alias("companies"),
+                                                      pl.lit(0, pl.Int64).alias("icp_companies"))
+                       .select(frame.columns)])
+            .group_by("segment").agg(pl.col(c).sum() for c in ("companies", "icp_companies", "customers", "icp_customers"))
+        )
     else:
         frame = frame.with_columns(pl.lit(None, pl.Int64).alias("customers"), pl.lit(None, pl.Int64).alias("icp_customers"))
-    frame = frame.with_columns(
-        pl.col("companies").fill_null(0).cast(pl.Int64),
-        pl.col("icp_companies").fill_null(0).cast(pl.Int64),
-        pl.col("customers").cast(pl.Int64),
-        pl.col("icp_customers").cast(pl.Int64),
-    )
-    if cust is not None:
-        frame = frame.with_columns(pl.col("customers").fill_null(0), pl.col("icp_customers").fill_null(0))
     rows = frame.to_dicts()
     for r in rows:
         r["penetration"] = _ratio(r["customers"], r["companies"])
@@ -533,48 +548,20 @@ def white_space(
     return pl.DataFrame(ranked + rest, schema=WHITE_SPACE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=WHITE_SPACE_SCHEMA)
 
 
-def _customers_by_cell(cur, sam, icp, dimension, as_of, m_cols, matches) -> pl.DataFrame | None:
-    if as_of is None or not table_exists(cur, "accounts"):
-        return None
+def _unmatched_by_cell(cur, sam, icp, dimension, as_of, matched_ids: list[str]) -> pl.DataFrame:
+    """Active accounts not found in the market, inside the SAM by their own fields, per cell of
+    their own dimension value: segment, customers, icp_customers."""
     a_cols = set(table_columns(cur, "accounts"))
-    if not {"start_date", "churn_date"} <= a_cols:
-        return None
-    if matches is None:
-        matches = customer_matches(cur, as_of)
-    if not isinstance(matches, pl.DataFrame):
-        matches = [(m[0], m[1]) for m in matches]
-    acc_ids, comp_ids = _matches_lists(matches)
-    year = as_of.year
-    sam_a, sam_ap = _conditions(sam, a_cols, year, strict=False)
-    icp_a, icp_ap = _conditions(icp, a_cols, year, strict=False)
-    sam_m, sam_mp = _conditions(sam, m_cols, year, strict=True)
-    icp_m, icp_mp = _conditions(icp, m_cols, year, strict=True)
-    dim_a = _dimension_sql(dimension, a_cols, year)
-    dim_m = _dimension_sql(dimension, m_cols, year)
-    sql = f"""
-        WITH mt AS (SELECT unnest(?::VARCHAR[]) AS account_id, unnest(?::VARCHAR[]) AS company_id),
-        act AS (
-            SELECT account_id, {dim_a} AS segment, coalesce({sam_a}, FALSE) AS in_sam,
-                   coalesce(({sam_a}) AND ({icp_a}), FALSE) AS in_som
-            FROM accounts WHERE {active_at_sql('?')}
-        ),
-        mk AS (
-            SELECT company_id, {dim_m} AS segment, coalesce({sam_m}, FALSE) AS in_sam,
-                   coalesce(({sam_m}) AND ({icp_m}), FALSE) AS in_som
-            FROM market WHERE company_id IN (SELECT company_id FROM mt)
-        ),
-        j AS (
-            SELECT CASE WHEN mk.company_id IS NOT NULL THEN mk.segment ELSE act.segment END AS segment,
-                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_sam ELSE act.in_sam END AS in_sam,
-                   CASE WHEN mk.company_id IS NOT NULL THEN mk.in_som ELSE act.in_som END AS in_som
-            FROM act LEFT JOIN mt ON mt.account_id = act.account_id
-                     LEFT JOIN mk ON mk.company_id = mt.company_id
-        )
-        SELECT segment, count(*) AS customers, count(*) FILTER (WHERE in_som) AS icp_customers
-        FROM j WHERE in_sam GROUP BY 1
-    """
-    params = [acc_ids, comp_ids, *sam_ap, *sam_ap, *icp_ap, as_of, as_of, *sam_mp, *sam_mp, *icp_mp]
-    return cur.sql(sql, params=params).pl()
+    sam_a, sam_ap = _conditions(sam, a_cols, as_of.year, strict=False, lazy=False)
+    icp_a, icp_ap = _conditions(icp, a_cols, as_of.year, strict=False)
+    dim_a = _dimension_sql(dimension, a_cols, as_of.year)
+    frame = cur.sql(
+        f"""SELECT {dim_a} AS segment, count(*) AS customers, count(*) FILTER (WHERE {icp_a}) AS icp_customers
+        FROM accounts WHERE {active_at_sql('?')} AND account_id NOT IN (SELECT unnest(?::VARCHAR[])) AND ({sam_a})
+        GROUP BY 1""",
+        params=[*icp_ap, as_of, as_of, matched_ids, *sam_ap],
+    ).pl()
+    return frame.with_columns(pl.col("customers").cast(pl.Int64), pl.col("icp_customers").cast(pl.Int64))
 
 
 # ---- options for the page ------------------------------------------------------------------------
