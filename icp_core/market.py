@@ -744,3 +744,24 @@ def render_text(result: dict, lang: str = "en") -> str:
     lines.append(t("market.text.coverage", lang, coverage=fmt_pct(result["icp_coverage"], lang, 1)))
     lines.extend(warning_texts(result, lang))
     return "\n".join(lines)
+
+
+# ---- saved settings (the Market page's "save" button; read by the ICP profile) -----------------
+
+SETTING_KEY = "market_settings"  # {"sam": [specs], "icp": [specs], "acv": float | None, "share": float}
+
+
+def funnel_from_settings(cur: duckdb.DuckDBPyConnection, settings: Any = None, saved_icp: Any = None,
+                         segmentation: Any = None, as_of: date | None = None) -> dict | None:
+    """The funnel with the settings saved on the Market page (store.get_setting(SETTING_KEY)); the
+    ICP falls back to the saved ICP / segmentation when none was saved there. None without a
+    market table."""
+    if not has_market(cur):
+        return None
+    settings = settings if isinstance(settings, dict) else {}
+    icp_specs = settings.get("icp")
+    if not icp_specs:
+        icp_specs, _ = saved_icp_specs(saved_icp, segmentation)
+    icp, _ignored = applicable_filters(cur, parse_specs(icp_specs))
+    return market_funnel(cur, parse_specs(settings.get("sam") or []), icp, settings.get("acv"),
+                         float(settings.get("share", 1.0) or 1.0), as_of)

@@ -157,7 +157,7 @@ elif result["matched"]:
 
 if st.button(tr("market.save"), key="market_save", icon=":material/save:"):
     try:
-        store.set_setting("market_settings", {"sam": result["filters"]["sam"], "icp": result["filters"]["icp"],
+        store.set_setting(market.SETTING_KEY, {"sam": result["filters"]["sam"], "icp": result["filters"]["icp"],
                                               "acv": acv, "share": share_pct / 100})
         st.success(tr("market.saved"))
     except Exception as err:

@@ -357,3 +357,13 @@ def test_cli_without_market_table(tmp_path):
 def test_cli_bad_filter_field(db):
     status, _, err = _cli("--db", db, "market", "--sam", "colour=red")
     assert status == 2 and "colour" in err
+
+
+def test_funnel_from_saved_settings(cur):
+    r = M.funnel_from_settings(cur, {"sam": ["country=DE,AT", "employees=50-500"], "icp": [], "acv": 1000.0,
+                                     "share": 0.5}, saved_icp=["industry=Software", "tech:HubSpot", "tier=want_more"])
+    # as test_funnel_with_sam_and_icp; the saved ICP's 'tier' is not a market field and is left out
+    assert (r["sam"]["companies"], r["som"]["companies"], r["som"]["value"]) == (5, 2, 1000.0)  # 2 x 1000 x 0.5
+    assert r["filters"]["icp"] == ["industry=Software", "tech:HubSpot=yes"]
+    store = Store(":memory:")
+    assert M.funnel_from_settings(store.cursor(), {}) is None
