@@ -7,6 +7,7 @@ Nothing here computes a figure; it only wires Streamlit to the core.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, Callable
 
 import streamlit as st
@@ -196,6 +197,9 @@ def load_sample() -> None:
     store.set_setting("app.sample_offered", True)
 
 
+_FIRST_LAUNCH_LOCK = threading.Lock()
+
+
 def ensure_first_launch() -> None:
     """On the very first launch with an empty store, load the sample company (once per store: a
     user who cleared it does not get it back on the next start)."""
@@ -206,11 +210,12 @@ def ensure_first_launch() -> None:
     store = get_store()
     if importlib.util.find_spec("icp_core.sample") is None:  # the sample company is not bundled (yet)
         return
-    if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
-        with st.spinner(tr("app.loading_sample")):
-            load_sample()
-    elif not store.get_setting("app.sample_offered", False):
-        store.set_setting("app.sample_offered", True)
+    with _FIRST_LAUNCH_LOCK:  # two browser tabs opening at once load the sample only once
+        if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
+            with st.spinner(tr("app.loading_sample")):
+                load_sample()
+        elif not store.get_setting("app.sample_offered", False):
+            store.set_setting("app.sample_offered", True)
     st.session_state["_first_launch_checked"] = store_location()
 
 
