@@ -280,3 +280,20 @@ def test_quarantine_csv_is_formula_safe_and_in_the_users_language(db):
     assert lines[2].startswith("3,Kundennummer,K2,\"Die ID 'K2' steht schon in Zeile 2, daher")
     stored = Store(db).export_frame("accounts")["account_id"].to_list()
     assert stored == ["=HYPERLINK(1)", "K2"]  # kept as text in the store; only exports are neutralised
+
+
+def test_user_text_is_never_rendered_as_html_or_markdown(db):
+    import ui
+
+    name = "<img src=x onerror=alert(1)>_*x*_[a](http://e).csv"
+    at = _data_page()
+    _upload(at, (name, b"Kundennummer;<b>Umsatz</b>\nK1;1\n"))
+    assert not at.exception
+    heading = next(m.value for m in at.markdown if "description:" in m.value)
+    assert heading.endswith(ui.md_escape(name))
+    import re
+
+    assert not re.search(r"(?<!\\)[<>*_\[\]()]", heading.split("description:", 1)[1])  # every markup character escaped
+    assert _select(at, "<b>Umsatz</b>").label == ui.md_escape("<b>Umsatz</b>")
+    for element in at.markdown:
+        assert not element.proto.allow_html, element.value
