@@ -128,7 +128,7 @@ def main() -> None:
     print("   " + ", ".join(f"{lv.upper()} {result[lv]['companies']:,} companies / {result[lv]['customers']:,} customers"
                             for lv in market.LEVELS) + f"; ACV {result['acv']:,.0f}")
 
-    sam_sql, sam_p = market._conditions(sam, {"country", "employees"}, 2025, strict=True)
+    sam_sql, sam_p = market._conditions(sam, {"country", "employees"}, 2025, strict=True, lazy=False)
     icp_sql, icp_p = market._conditions(icp, {"industry", "tech_stack"}, 2025, strict=True)
     count_sql = (f"SELECT (SELECT count(*) FROM market), count(*), count(*) FILTER (WHERE {icp_sql}) "
                  f"FROM market WHERE {sam_sql}")  # the query market_funnel runs

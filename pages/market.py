@@ -30,8 +30,8 @@ def show_funnel(result: dict, assumptions: bool) -> None:
             if r["customers"] is not None:
                 st.caption(tr("market.metric.customers", customers=fmt_number(r["customers"], L),
                               penetration=fmt_pct(r["penetration"], L, 2), companies=fmt_number(r["companies"], L)))
-    subtitle = (tr("market.chart.subtitle_top_down") if assumptions else
-                tr("market.chart.subtitle", acv=fmt_money(result["acv"], L), share=fmt_pct(result["share"], L, 0)))
+    subtitle = None if assumptions else tr("market.chart.subtitle", acv=fmt_money(result["acv"], L),
+                                           share=fmt_pct(result["share"], L, 0))
     # default width: with width="content" Streamlit collapses this layered chart (bars vanish)
     st.altair_chart(charts.funnel(market.funnel_levels(result, L), tr("market.chart.title"), L, subtitle=subtitle,
                                   assumptions=assumptions, width=460), theme=None)
@@ -68,10 +68,12 @@ if mode == "top_down":
         acv_info = {"acv": None, "n": 0}
     c1, c2, c3 = st.columns(3)
     tam_count = c1.number_input(tr("market.td.tam"), min_value=0, value=10000, step=1000, key="td_tam")
-    sam_pct = c2.number_input(tr("market.td.sam_share"), min_value=0.0, max_value=100.0, value=30.0, step=5.0, key="td_sam")
-    som_pct = c3.number_input(tr("market.td.som_share"), min_value=0.0, max_value=100.0, value=10.0, step=1.0, key="td_som")
+    sam_pct = c2.number_input(tr("market.td.sam_share"), min_value=0.0, max_value=100.0, value=30.0, step=5.0, key="td_sam",
+                              format="%.1f")
+    som_pct = c3.number_input(tr("market.td.som_share"), min_value=0.0, max_value=100.0, value=10.0, step=1.0, key="td_som",
+                              format="%.1f")
     c4, c5 = st.columns(2)
-    acv = c4.number_input(tr("market.acv"), min_value=0.0, value=acv_info["acv"], step=100.0, key="td_acv",
+    acv = c4.number_input(tr("market.acv"), min_value=0.0, value=acv_info["acv"], step=100.0, key="td_acv", format="%.0f",
                           placeholder=tr("market.acv_placeholder_none"), help=tr("market.acv_help_top_down"))
     share_pct = c5.slider(tr("market.share"), 1, 100, 100, key="td_share", help=tr("market.share_help"))
     try:
@@ -129,7 +131,7 @@ with st.expander(tr("market.icp.title"), expanded=True, icon=":material/target:"
     if ignored:
         st.caption(tr("market.icp.ignored", filters=", ".join(f.spec() for f in ignored)))
     c1, c2 = st.columns(2)
-    acv = c1.number_input(tr("market.acv"), min_value=0.0, value=None, step=100.0, key="bu_acv",
+    acv = c1.number_input(tr("market.acv"), min_value=0.0, value=None, step=100.0, key="bu_acv", format="%.0f",
                           placeholder=(tr("market.acv_placeholder", acv=fmt_money(acv_info["acv"], L),
                                           n=fmt_number(acv_info["n"], L)) if acv_info["acv"] is not None
                                        else tr("market.acv_placeholder_none")),

@@ -201,7 +201,6 @@ TEXTS.update({
     "market.chart.title": {"en": "From the total market to the niche", "de": "Vom Gesamtmarkt zur Nische"},
     "market.chart.subtitle": {"en": "Value = companies x ACV {acv} (SOM x {share} obtainable)",
                               "de": "Wert = Unternehmen x ACV {acv} (SOM x {share} erreichbar)"},
-    "market.chart.subtitle_top_down": {"en": "Typed-in figures", "de": "Eingegebene Zahlen"},
     "market.coverage": {"en": "Share of the SAM the ICP covers", "de": "Anteil des SAM, den das ICP abdeckt"},
     "market.coverage_help": {
         "en": "SOM companies / SAM companies. Warned above {broad} (too broad) and below {narrow_n} companies or {narrow_share} (too narrow).",
