@@ -23,6 +23,12 @@ ACV`` (and the same for the ICP part). Cells are ranked by *open ICP companies* 
 that are not yet customers, i.e. ICP companies x (1 - ICP penetration)), then by lower ICP
 penetration, then by name; the top ``WHITE_SPACE_TOP`` are where to go first.
 
+Speed (bench/bench_market.py, 5,000,000 companies): the customer matching (name and domain
+keys over the whole market) is the costly part and is computed once per data version
+(``customer_matches``, cached by the page and passed in as ``matches``); the funnel is then one
+pass over the market (SAM filter pushed into the scan, ICP terms and the matched customers only
+on SAM rows) plus one small query on the accounts.
+
 ICP breadth (the article's caution): coverage = SOM companies / SAM companies. Warned when the
 ICP covers more than ``BROAD_SHARE`` of the SAM (too broad), or when the niche holds fewer than
 ``NARROW_COMPANIES`` companies or less than ``NARROW_SHARE`` of the SAM (too narrow).
