@@ -165,7 +165,10 @@ class HealthReport:
 
     def blocked_messages(self, table: str, lang: str = "en") -> list[str]:
         """One sentence per empty field that blocks figures, e.g. 'No churn_date: 12-month
-        retention cannot be computed. Add a cancellation date column ...'."""
+        retention cannot be computed. Add a cancellation date column ...'. Empty when the table
+        is not loaded (then health.add_table.<table> says what to add)."""
+        if not self.rows.get(table):  # not loaded: the table as a whole is what to add
+            return []
         blocking = [fh for fh in self.table_fields(table) if fh.blocks and not fh.present]
         # most important first: fields blocking the earliest step of the method, then the most figures
         blocking.sort(key=lambda fh: (min(FIGURES_BY_KEY[b].step for b in fh.blocks), -len(fh.blocks)))

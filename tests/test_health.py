@@ -91,6 +91,7 @@ def test_unlocks_lists_every_figure_that_uses_the_field():
 
 def test_steps_follow_the_data():
     empty = health.evaluate({}, {})
+    assert empty.blocked_messages(A, "en") == []  # nothing loaded: the whole table is what to add
     assert [(s.number, s.status) for s in empty.steps()] == [(i, "missing") for i in range(1, 6)]
     full_fields = {f.name: 10 for f in schema.stored_fields(A)}
     rich = _report({A: 10}, **full_fields)

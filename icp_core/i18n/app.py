@@ -87,7 +87,7 @@ TEXTS = {
     "home.col_status": {"en": "Status", "de": "Status"},
     "home.loaded": {"en": "loaded", "de": "geladen"},
     "home.required": {"en": "required, missing", "de": "Pflicht, fehlt"},
-    "home.optional": {"en": "optional, not loaded", "de": "optional, nicht geladen"},
+    "home.optional": {"en": "not loaded", "de": "nicht geladen"},
     "home.health_title": {"en": "Data health", "de": "Datenqualität"},
     "home.health_summary": {
         "en": "{available} of {total} figures and dimensions can be computed from your data.",
