@@ -23,6 +23,7 @@ _CHUNK = 4 * 1024 * 1024
 _SAMPLE_CHARS = 64 * 1024
 _SEPARATORS = (";", ",", "\t", "|")
 _MAX_TITLE_LINES = 10
+MAX_UNZIPPED_BYTES = 1_000_000_000  # a workbook whose parts unpack to more is refused (zip bomb guard)
 
 
 def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -227,9 +228,50 @@ def _header_index(frame: pl.DataFrame) -> int:
     return 0
 
 
+def _check_unzipped_size(data: bytes, limit: int | None = None) -> None:
+    """Refuse an XLSX whose parts unpack to more than `limit` bytes, without unpacking them.
+
+    The declared sizes are checked first; then each part is inflated in bounded chunks and
+    counted (declared sizes can lie), stopping as soon as the total passes the limit."""
+    import zipfile
+    import zlib
+
+    limit = MAX_UNZIPPED_BYTES if limit is None else limit
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:
+        raise IcpError("ingest.wrong_format") from None
+    declared = sum(i.file_size for i in infos)
+    if declared > limit:
+        raise IcpError("ingest.unzipped_too_large", size_mb=f"{declared / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
+    total = 0
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            total += info.compress_size  # stored parts are as large as they are in the file
+            continue
+        start = info.header_offset
+        header = data[start : start + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise IcpError("ingest.wrong_format")
+        offset = start + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+        inflater = zlib.decompressobj(-15)
+        pending = data[offset : offset + info.compress_size]
+        try:
+            while pending and not inflater.eof:
+                total += len(inflater.decompress(pending, _CHUNK))
+                pending = inflater.unconsumed_tail
+                if total > limit:
+                    raise IcpError("ingest.unzipped_too_large", size_mb=f"> {limit / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
+        except zlib.error:
+            raise IcpError("ingest.wrong_format") from None
+
+
 def _read_excel(data: bytes, detected: Detected, sheet: str | None) -> pl.DataFrame:
     import fastexcel
 
+    if detected.format == "xlsx":
+        _check_unzipped_size(data)
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
