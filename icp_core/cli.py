@@ -600,3 +600,32 @@ def market_command(ctx: Context) -> None:
     finally:
         cur.close()
     ctx.emit(result, lambda: market.render_text(result, ctx.lang))
+
+
+@command(
+    "score",
+    "scoring.cli.help",
+    [
+        arg("file", metavar="FILE", help_key="scoring.cli.help_file"),
+        arg("--out", metavar="SCORED.csv", default=None, help_key="scoring.cli.help_out"),
+        arg("--criterion", dest="criteria", action="append", default=[], metavar="FIELD=VALUES",
+            help_key="scoring.cli.help_criterion"),
+        arg("--cutoffs", dest="cutoffs", default=None, metavar="A,B,C", help_key="scoring.cli.help_cutoffs"),
+    ],
+)
+def score_command(ctx: Context) -> None:
+    """Score companies against the ICP (icp_core.scoring, the same calls as the Prospects page).
+    icp score fair_list.xlsx --out scored.csv
+    icp score prospects.csv --json
+    icp score prospects.csv --criterion industry=Maschinenbau --criterion employees=51-200 --cutoffs 80,60,30
+    """
+    from icp_core import scoring
+
+    a = ctx.args
+    result = scoring.cli_score(ctx.store, a.file, a.criteria, a.cutoffs, ctx.as_of, ctx.lang)
+    if a.out:
+        try:
+            Path(a.out).write_bytes(scoring.export_bytes(result["frame"], a.out))
+        except OSError as error:
+            raise IcpError("cli.cannot_write", path=a.out, detail=error.strerror or str(error)) from None
+    ctx.emit(result["rows"], lambda: scoring.render_text(result, ctx.lang, a.out))
