@@ -24,7 +24,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/segments.py", "nav.segments", ":material/donut_small:"),
     ("pages/market.py", "nav.market", ":material/public:"),
     ("pages/profile.py", "nav.profile", ":material/badge:"),
-    ("pages/scoring.py", "nav.scoring", ":material/leaderboard:"),
+    ("pages/prospects.py", "nav.prospects", ":material/leaderboard:"),
 ]
 
 with st.sidebar:

@@ -52,6 +52,7 @@ TEXTS = {
         "en": "There are no ICP criteria yet: mark the customers you want more of on the Segments page (or save an ICP on the ICP profile page) first.",
         "de": "Es gibt noch keine ICP-Kriterien: Markieren Sie zuerst auf der Seite Segmente die Kunden, von denen Sie mehr wollen (oder speichern Sie ein ICP auf der Seite ICP-Profil).",
     },
+    "scoring.formula_title": {"en": "How the fit score is computed, and the evidence per criterion", "de": "Wie die Passung berechnet wird, und die Belege je Kriterium"},
     "scoring.formula": {
         "en": "fit score = 100 × (weights of criteria met) / (weights of criteria that can be judged)\nconfidence = (weights of criteria that can be judged) / (all weights)\nAn unknown value (empty cell, missing column, empty tech stack) is neither met nor missed: it only lowers the confidence. Without any judgeable criterion a company has no score and tier D.",
         "de": "Passung = 100 × (Gewichte erfüllter Kriterien) / (Gewichte beurteilbarer Kriterien)\nKonfidenz = (Gewichte beurteilbarer Kriterien) / (alle Gewichte)\nEin unbekannter Wert (leere Zelle, fehlende Spalte, leerer Tech-Stack) ist weder erfüllt noch verfehlt: er senkt nur die Konfidenz. Ohne beurteilbares Kriterium hat ein Unternehmen keine Bewertung und Stufe D.",
