@@ -23,7 +23,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/pmf.py", "nav.pmf", ":material/query_stats:"),
     ("pages/segments.py", "nav.segments", ":material/donut_small:"),
     ("pages/market.py", "nav.market", ":material/public:"),
-    ("pages/profile.py", "nav.profile", ":material/badge:"),
+    ("pages/icp.py", "nav.profile", ":material/badge:"),
     ("pages/prospects.py", "nav.prospects", ":material/leaderboard:"),
 ]
 
