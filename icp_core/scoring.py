@@ -666,7 +666,7 @@ def backtest_chart(result: dict, lang: str = "en"):
                          "_share": share, "_count": row[tier]})
     tier_labels = [t("scoring.tier_label", lang, tier=x) for x in TIERS]
     base = alt.Chart(alt.Data(values=data))
-    bars = base.mark_bar().encode(
+    bars = base.mark_bar(height={"band": 0.75}).encode(
         y=alt.Y("_cat:N", sort=order, title=None),
         x=alt.X("_share:Q", stack="zero", axis=alt.Axis(format="%"), title=t("scoring.bt.x_title", lang),
                 scale=alt.Scale(domain=[0, 1])),
@@ -678,13 +678,14 @@ def backtest_chart(result: dict, lang: str = "en"):
                  alt.Tooltip("_share:Q", format=".1%", title=t("scoring.bt.x_title", lang)),
                  alt.Tooltip("_count:Q", title=t("scoring.bt.count", lang))],
     )
-    text = base.mark_text(color="white", fontSize=12, fontWeight=600).transform_filter("datum._share >= 0.07").transform_stack(
+    text = base.mark_text(fontSize=12, fontWeight=600).transform_stack(
         stack="_share", groupby=["_cat"], sort=[{"field": "_order"}], as_=["_s0", "_s1"],
-    ).transform_calculate(_mid="(datum._s0 + datum._s1) / 2").encode(
+    ).transform_filter("datum._share >= 0.06").transform_calculate(_mid="(datum._s0 + datum._s1) / 2").encode(
         y=alt.Y("_cat:N", sort=order), x=alt.X("_mid:Q"), text=alt.Text("_share:Q", format=".0%"),
+        color=alt.condition("datum._order == 0 || datum._order == 3", alt.value("white"), alt.value(charts.TEXT)),
     )
     chart = alt.layer(bars, text).properties(
-        width="container", height=max(160, 44 * len(order)),
+        width=760, height=alt.Step(44),
         title=alt.Title(t("scoring.bt.chart_title", lang), subtitle=[t("scoring.bt.chart_subtitle", lang)]),
     )
     return chart.configure(**charts.theme_config(lang))

@@ -80,7 +80,7 @@ with st.container(border=True):
         base = f"score_cut|{tier}"
         cutoffs[tier] = ui.remember(base, col.number_input(tr("scoring.cutoff", tier=tier), min_value=0.0, max_value=100.0,
                                                            step=5.0, format="%.0f", key=ui.choice_key(base, saved_cutoffs[tier])))
-    b1, b2, _ = st.columns([1.3, 1.3, 2])
+    b1, b2, _ = st.columns([1.4, 1.4, 1.5])
     if b1.button(tr("scoring.save"), key="score_save", icon=":material/save:"):
         try:
             store.set_setting(scoring.SETTING_KEY, {"weights": weights, "cutoffs": scoring.check_cutoffs(cutoffs)})
@@ -247,15 +247,12 @@ for col, key, label in ((m[2], "auc_groups", "scoring.bt.auc_groups"), (m[3], "a
 if bt["unscored"]:
     st.caption(tr("scoring.bt.unscored", n=fmt_number(bt["unscored"], lang)))
 
-left, right = st.columns([1, 1], gap="medium")
-with left:
-    st.dataframe(
-        [{tr("scoring.bt.col.group"): tr(f"scoring.group.{row['group']}"),
-          tr("scoring.bt.col.n"): fmt_number(row["n"], lang),
-          **{tr("scoring.tier_label", tier=tier): (f"{fmt_pct(row[tier] / row['n'], lang)} ({fmt_number(row[tier], lang)})"
-                                                   if row["n"] else "–") for tier in scoring.TIERS}}
-         for row in bt["tiers"]],
-        hide_index=True, width="stretch",
-    )
-with right:
-    st.altair_chart(scoring.backtest_chart(bt, lang), theme=None)
+st.dataframe(
+    [{tr("scoring.bt.col.group"): tr(f"scoring.group.{row['group']}"),
+      tr("scoring.bt.col.n"): fmt_number(row["n"], lang),
+      **{tr("scoring.tier_label", tier=tier): (f"{fmt_pct(row[tier] / row['n'], lang)} ({fmt_number(row[tier], lang)})"
+                                               if row["n"] else "–") for tier in scoring.TIERS}}
+     for row in bt["tiers"]],
+    hide_index=True, width="stretch",
+)
+st.altair_chart(scoring.backtest_chart(bt, lang), theme=None, width="content")

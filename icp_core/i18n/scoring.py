@@ -77,13 +77,13 @@ TEXTS = {
     "scoring.cutoff": {"en": "Tier {tier} from", "de": "Stufe {tier} ab"},
     "scoring.save": {"en": "Save weights and cut-offs", "de": "Gewichte und Grenzen speichern"},
     "scoring.saved": {"en": "Saved: the command line scores with these weights too.", "de": "Gespeichert: Die Kommandozeile bewertet nun auch mit diesen Gewichten."},
-    "scoring.reset": {"en": "Reset to the ICP's weights", "de": "Auf die Gewichte des ICP zurücksetzen"},
+    "scoring.reset": {"en": "Back to the ICP's weights", "de": "ICP-Gewichte zurückholen"},
     # ---- results ----
     "scoring.results_title": {"en": "Scored companies", "de": "Bewertete Unternehmen"},
-    "scoring.kpi.companies": {"en": "Companies scored", "de": "Bewertete Unternehmen"},
+    "scoring.kpi.companies": {"en": "Companies", "de": "Unternehmen"},
     "scoring.kpi.tier": {"en": "Tier {tier}", "de": "Stufe {tier}"},
     "scoring.kpi.tier_help": {"en": "{share} of the companies", "de": "{share} der Unternehmen"},
-    "scoring.kpi.unknown": {"en": "With unknown values", "de": "Mit unbekannten Werten"},
+    "scoring.kpi.unknown": {"en": "Unknown values", "de": "Lückenhaft"},
     "scoring.kpi.unknown_help": {
         "en": "Companies for which at least one criterion cannot be judged (confidence below 100 %).",
         "de": "Unternehmen, bei denen mindestens ein Kriterium nicht beurteilbar ist (Konfidenz unter 100 %).",
@@ -119,7 +119,7 @@ TEXTS = {
     },
     "scoring.bt.want_ab": {"en": "'Want more of' in A/B", "de": "'Mehr davon' in A/B"},
     "scoring.bt.churned_cd": {"en": "Churned in C/D", "de": "Abgewanderte in C/D"},
-    "scoring.bt.auc_groups": {"en": "AUC want more vs don't want", "de": "AUC mehr davon ggü. nicht mehr davon"},
+    "scoring.bt.auc_groups": {"en": "AUC want more vs don't want", "de": "AUC mehr / nicht mehr davon"},
     "scoring.bt.auc_retention": {"en": "AUC retained vs churned", "de": "AUC gehalten ggü. abgewandert"},
     "scoring.bt.share_help": {"en": "{count} of {n} customers", "de": "{count} von {n} Kunden"},
     "scoring.bt.auc_help": {
