@@ -247,7 +247,9 @@ def outline(profile: dict, lang: str = "en") -> list[dict]:
     rows = []
     lines = []
     for r in profile["metrics"]["table"]:
-        metric = t(f"segments.metric.{r['metric']}", lang)
+        from icp_core.segments import METRIC_LABEL_KEYS
+
+        metric = t(METRIC_LABEL_KEYS[r["metric"]], lang)
         if r["missing"]:
             lines.append(t("profile.missing.metric", lang, metric=metric, field=r["missing"]))
             continue
@@ -442,14 +444,14 @@ def build_charts(profile: dict, lang: str = "en") -> dict[str, Any]:
             _share_rows(ind), category="value", value="share", low="low", high="high", n="n",
             title=t("profile.chart.industry", lang), subtitle=sub, value_format="%", highlight=ind.get("icp") or [],
             lang=lang, value_title=t("profile.chart.share_axis", lang), category_title=t("profile.field.industry", lang),
-            n_total=n_want, width=520)
+            n_total=n_want, width=380)
     size = fields.get("size_band") or {}
     if not size.get("missing") and size.get("values"):
         out["size"] = charts.bar_with_intervals(
             _share_rows(size), category="value", value="share", low="low", high="high", n="n",
             title=t("profile.chart.size", lang), subtitle=sub, value_format="%", highlight=size.get("icp") or [],
             lang=lang, value_title=t("profile.chart.share_axis", lang), category_title=t("profile.field.size_band", lang),
-            sort=None, n_total=n_want, width=520)
+            sort=None, n_total=n_want, width=380)
     tools = profile["technographics"].get("tools") or {}
     if not tools.get("missing") and tools.get("values"):
         rows = sorted((r for r in tools["values"] if r["lift"] is not None), key=lambda r: -r["lift"])[:10]

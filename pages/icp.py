@@ -52,7 +52,10 @@ def replace_work(profile: dict, entry: dict | None) -> None:
 try:
     if "icp_work" not in state:
         latest = P.latest_version(store)
-        replace_work(latest["profile"], latest) if latest else replace_work(derived(), None)
+        if latest:
+            replace_work(latest["profile"], latest)
+        else:
+            replace_work(derived(), None)
 except Exception as err:
     ui.show_error(err)
     st.stop()
@@ -151,11 +154,11 @@ cov = edited.get("coverage") or {}
 if cov:
     k1, k2, k3 = st.columns(3)
     c = cov["customers"]
-    k1.metric(tr("profile.col.customers"), f"{fmt_number(c['matching'], L)} / {fmt_number(c['all'], L)}",
+    k1.metric(tr("profile.kpi.customers"), f"{fmt_number(c['matching'], L)} / {fmt_number(c['all'], L)}",
               help=fmt_pct(c["share"], L))
-    k2.metric(tr("profile.col.want_more"), fmt_number(counts["want_more"], L))
+    k2.metric(tr("profile.kpi.want"), fmt_number(counts["want_more"], L))
     if cov.get("market"):
-        k3.metric(tr("profile.col.companies"),
+        k3.metric(tr("profile.kpi.market"),
                   f"{fmt_number(cov['market']['matching'], L)} / {fmt_number(cov['market']['all'], L)}",
                   help=fmt_pct(cov["market"]["share"], L, 2))
     for w in exports.warning_texts(cov, L):
@@ -269,7 +272,8 @@ if not deck:
 if not deck:
     st.subheader(tr("profile.export_title"))
     ver = entry if entry and edited is work else None
-    e1, e2, e3, e4, e5 = st.columns(5)
+    e1, e2, e3 = st.columns(3)
+    e4, e5, _ = st.columns(3)
     e1.download_button(tr("profile.export_md"), data=exports.to_markdown(edited, L, ver),
                        file_name=exports.file_name("", L, "md"), mime="text/markdown", key="icp_dl_md",
                        icon=":material/description:", on_click="ignore")
