@@ -629,3 +629,39 @@ def score_command(ctx: Context) -> None:
         except OSError as error:
             raise IcpError("cli.cannot_write", path=a.out, detail=error.strerror or str(error)) from None
     ctx.emit(result["rows"], lambda: scoring.render_text(result, ctx.lang, a.out))
+
+
+@command(
+    "profile",
+    "profile.cli.help",
+    [
+        arg("--format", dest="format", choices=["json", "md"], default=None, help_key="profile.cli.help_format"),
+        arg("--derive", dest="derive", action="store_true", default=False, help_key="profile.cli.help_derive"),
+    ],
+)
+def profile_command(ctx: Context) -> None:
+    """The ICP (icp_core.profile, the same calls as the ICP page): the latest saved version, else
+    derived from the data (saved segmentation, or the default suggestion).
+    icp profile --json
+    icp profile --format md --lang de > icp.md
+    """
+    from icp_core import exports, profile
+
+    cur = ctx.store.cursor()
+    try:
+        if ctx.as_of is not None or ctx.args.derive:
+            seg = ctx.store.get_setting("segmentation")
+            result = profile.derive_profile(cur, seg if isinstance(seg, dict) else None, ctx.as_of,
+                                            market_settings=ctx.store.get_setting("market_settings"))
+        else:
+            result, _entry = profile.current_profile(ctx.store, cur)
+    finally:
+        cur.close()
+    fmt = ctx.args.format
+    if fmt == "md":
+        ctx.stdout.write(exports.to_markdown(result, ctx.lang))
+    elif fmt == "json":
+        ctx.stdout.write(to_json(result) + "\n")
+    else:
+        ctx.emit(result, lambda: "\n".join([exports.summary_sentence(result, ctx.lang)]
+                                           + exports.coverage_lines(result.get("coverage"), ctx.lang)))
