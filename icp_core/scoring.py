@@ -312,6 +312,9 @@ def _latest_version(versions: Any) -> dict | None:
 
 
 def _profile_criteria(profile: dict) -> list[dict]:
+    """The criteria a profile carries (saved versions store them), else icp_criteria(profile)."""
+    if isinstance(profile.get("criteria"), list) and profile["criteria"]:
+        return list(profile["criteria"])
     try:
         from icp_core.profile import icp_criteria  # another helper's module; may not exist yet
     except ImportError:
