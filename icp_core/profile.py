@@ -23,7 +23,9 @@ Evidence of a value v of a field (accounts, one value per account; empty = "(unk
   group's 10th..90th percentile) only the one with the highest lift is kept; the others follow
   company size and are shown as evidence only.
 - **weight** of a criterion = ln(lift) / sum of ln(lift) over all criteria (stronger separation
-  weighs more; the weights add up to 1).
+  weighs more; the weights add up to 1). A value only the want-more group has (rest 0 %) has no
+  finite lift: it counts as above any minimum and as lift ``EXCLUSIVE_LIFT`` (10) for the weight; a
+  criterion the user added without evidence counts as ``NO_EVIDENCE_LIFT`` (2).
 - personas (contacts of want-more accounts, per buying role) and jobs-to-be-done (answers of
   want-more accounts, split into tags at ``;`` and ``|``): share among the role's contacts /
   among the answers, lift against the same share at the other accounts; the ICP values are the
@@ -78,6 +80,8 @@ TYPICAL_SHARE = 0.10
 TOP_TYPICAL = 3
 TOP_VALUES = 12
 BROAD_SHARE = 0.5
+EXCLUSIVE_LIFT = 10.0  # weight basis of a criterion only the want-more group meets
+NO_EVIDENCE_LIFT = 2.0  # weight basis of a criterion the user added without evidence
 ROLES = ("user", "decision_maker", "blocker")
 PERSONA_FIELDS = ("job_title", "seniority", "department", "info_sources", "motivation", "age_group", "education")
 JOB_FIELDS = ("job", "challenge", "ideal_state", "trigger")
@@ -189,10 +193,17 @@ def _value_rows(counts: pl.DataFrame, n_want: int, n_rest: int, min_n: int, orde
 
 
 def _distinctive(rows: list[dict], lift_min: float = VALUE_LIFT, share_min: float = VALUE_SHARE) -> list[str]:
-    good = [r for r in rows if r["value"] != UNKNOWN and r["lift"] is not None and r["lift"] >= lift_min
+    good = [r for r in rows if r["value"] != UNKNOWN and _lift_at_least(r["lift"], r["share_want"], r["share_rest"], lift_min)
             and (r["share_want"] or 0) >= share_min]
     good.sort(key=lambda r: (-(r["share_want"] or 0), r["value"]))
     return [r["value"] for r in good]
+
+
+def _lift_at_least(lift: float | None, share_want: float | None, share_rest: float | None, minimum: float) -> bool:
+    """lift >= minimum; a value only the want-more group has (share_rest = 0) counts as above any minimum."""
+    if lift is None:
+        return bool(share_want) and share_rest == 0
+    return lift >= minimum
 
 
 def _typical(rows: list[dict], share_min: float = TYPICAL_SHARE, k: int = TOP_TYPICAL) -> list[str]:
@@ -245,7 +256,8 @@ FIRMO_FIELDS_SRC = tuple((n, s) for n, s, _ in FIRMO_FIELDS)
 
 
 def _qualifies(cov: dict) -> bool:
-    return (cov.get("coverage_want") or 0) >= CRITERION_COVERAGE and (cov.get("lift") or 0) >= CRITERION_LIFT
+    return (cov.get("coverage_want") or 0) >= CRITERION_COVERAGE and _lift_at_least(
+        cov.get("lift"), cov.get("coverage_want"), cov.get("coverage_rest"), CRITERION_LIFT)
 
 
 def _quantiles(s: pl.Series) -> dict:
@@ -306,7 +318,7 @@ def _technographics(frame: pl.DataFrame, n_want: int, n_rest: int, min_n: int, r
         rows = _value_rows(counts, n_want, n_rest, min_n)
         over = sorted((r for r in rows if r["lift"] is not None and r["lift"] >= VALUE_LIFT
                        and (r["share_want"] or 0) >= VALUE_SHARE), key=lambda r: (-r["lift"], r["value"]))
-        chosen = [r["value"] for r in rows if r["lift"] is not None and r["lift"] >= TOOL_LIFT
+        chosen = [r["value"] for r in rows if _lift_at_least(r["lift"], r["share_want"], r["share_rest"], TOOL_LIFT)
                   and (r["share_want"] or 0) >= TOOL_SHARE]
         cov = _coverage(frame, "tech_stack", chosen, n_want, n_rest)
         crit = _qualifies(cov)
@@ -577,11 +589,22 @@ def icp_criteria(profile: dict) -> list[dict]:
     icp_tools = [v for v in tools.get("icp", []) if str(v).strip()]
     if icp_tools and tools.get("criterion", True):
         out.append({"section": "technographics", "field": "tech_stack", "values": icp_tools, "evidence": _evidence(tools)})
-    logs = [math.log(c["evidence"]["lift"]) if (c["evidence"].get("lift") or 0) > 1 else math.log(2.0) for c in out]
+    logs = [math.log(_weight_lift(c["evidence"])) for c in out]
     total = sum(logs)
     for c, lg in zip(out, logs):
         c["weight"] = round(lg / total, 3) if total else round(1 / len(out), 3)
     return out
+
+
+def _weight_lift(ev: dict) -> float:
+    """The lift a weight is computed from: the evidence's lift (above 1); EXCLUSIVE_LIFT when only the
+    want-more group has the values (the rest: 0 %); NO_EVIDENCE_LIFT for a criterion without evidence."""
+    lift = ev.get("lift")
+    if lift is not None and lift > 1:
+        return float(lift)
+    if lift is None and ev.get("coverage_want") and ev.get("coverage_rest") == 0:
+        return EXCLUSIVE_LIFT
+    return NO_EVIDENCE_LIFT
 
 
 def _evidence(field: dict) -> dict:
