@@ -26,6 +26,10 @@ TEXTS = {
         "en": "The file is {size_mb} MB, more than the limit of {limit_mb} MB; split it or remove unneeded columns and try again.",
         "de": "Die Datei ist {size_mb} MB groß und damit über der Grenze von {limit_mb} MB; teilen Sie sie auf oder entfernen Sie unnötige Spalten.",
     },
+    "ingest.too_many_columns": {
+        "en": "The file has more than {limit} columns ({n} or more); check that it is a table (one record per line) or remove unneeded columns.",
+        "de": "Die Datei hat mehr als {limit} Spalten ({n} oder mehr); prüfen Sie, ob sie eine Tabelle ist (ein Datensatz pro Zeile), oder entfernen Sie unnötige Spalten.",
+    },
     "ingest.unzipped_too_large": {
         "en": "The workbook unpacks to {size_mb} MB, more than the limit of {limit_mb} MB; save the sheet as CSV and upload that instead.",
         "de": "Die Arbeitsmappe wird entpackt {size_mb} MB groß und damit größer als die Grenze von {limit_mb} MB; speichern Sie das Blatt als CSV und laden Sie diese Datei hoch.",

@@ -23,6 +23,7 @@ _CHUNK = 4 * 1024 * 1024
 _SAMPLE_CHARS = 64 * 1024
 _SEPARATORS = (";", ",", "\t", "|")
 _MAX_TITLE_LINES = 10
+MAX_COLUMNS = 16_384  # Excel's own limit; a wider "table" is refused before it is parsed
 MAX_UNZIPPED_BYTES = 1_000_000_000  # a workbook whose parts unpack to more is refused (zip bomb guard)
 
 
@@ -57,7 +58,12 @@ def _load(source: bytes | str | Path, max_bytes: int) -> tuple[bytes, str | None
 
 
 def _too_large(size: int, limit: int) -> IcpError:
-    return IcpError("ingest.too_large", size_mb=f"{size / 1e6:.1f}", limit_mb=f"{limit / 1e6:.0f}")
+    # MB as the upload widget counts them (2**20 bytes), so the size never reads as below the limit
+    return IcpError("ingest.too_large", size_mb=f"{size / 2**20:.1f}", limit_mb=f"{limit / 2**20:.0f}")
+
+
+def _too_many_columns(n: int) -> IcpError:
+    return IcpError("ingest.too_many_columns", n=n, limit=MAX_COLUMNS)
 
 
 def _sniff_format(data: bytes) -> str:
@@ -194,6 +200,9 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
         utf8 = utf8.replace(b"\r", b"\n")
         sample = sample.replace("\r", "\n")
     sep, header_records, skip_lines = _sniff_csv(sample, truncated)
+    widest = max(_field_counts(sample, sep, False)[0] or [0])
+    if widest > MAX_COLUMNS:  # e.g. one endless line: refused before the CSV reader builds the columns
+        raise _too_many_columns(widest)
     detected.encoding = encoding
     detected.separator = sep
     detected.header_row = skip_lines + 1
@@ -350,6 +359,8 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """First row -> headers; drop empty rows and unnamed empty columns."""
     if frame.height == 0 or frame.width == 0:
         raise IcpError("ingest.empty_file")
+    if frame.width > MAX_COLUMNS:
+        raise _too_many_columns(frame.width)
     header_values = frame.row(0)
     if all(v is None or str(v).strip() == "" for v in header_values):
         raise IcpError("ingest.empty_file")
