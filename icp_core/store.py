@@ -222,6 +222,36 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
     ]
 
 
+_REBUILD_AT = 32  # adding / dropping this many columns at once rebuilds the table in one statement
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+    """Replace a table by ``SELECT {select} FROM table`` (rows in their order), in the open transaction."""
+    new = "_rebuild_" + table
+    _exec(con, f"CREATE TABLE {quote(new)} AS SELECT {select} FROM {quote(table)} ORDER BY rowid")
+    _exec(con, f"DROP TABLE {quote(table)}")
+    _exec(con, f"ALTER TABLE {quote(new)} RENAME TO {quote(table)}")
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> None:
+    """Add (name, DuckDB type) columns. Inside a transaction DuckDB keeps a version of the table per
+    ALTER, so thousands of ALTERs take GBs: many columns are added by one rebuild instead."""
+    if len(columns) < _REBUILD_AT:
+        for name, dtype in columns:
+            _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {dtype}")
+    else:
+        _rebuild(con, table, "*, " + ", ".join(f"NULL::{dtype} AS {quote(name)}" for name, dtype in columns))
+
+
+def _drop_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> None:
+    if len(names) < _REBUILD_AT:
+        for name in names:
+            _exec(con, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(name)}")
+    else:
+        dropped = set(names)
+        _rebuild(con, table, ", ".join(quote(c) for c, _ in _columns(con, table) if c not in dropped))
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(_exec(con, f"SELECT count(*) FROM {quote(table)}")[0][0])
 
@@ -644,6 +674,7 @@ class Store:
         renames: dict[str, str] = {}
         added: list[str] = []
         taken = set(existing) | {c.casefold() for c in frame.columns if c in canonical}
+        new_columns: list[tuple[str, str]] = []
         for name in frame.columns:
             if name in canonical:
                 continue
@@ -662,9 +693,10 @@ class Store:
             if target != name:
                 renames[name] = target
             if target.casefold() not in existing:
-                _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(target)} VARCHAR")
+                new_columns.append((target, "VARCHAR"))
                 existing[target.casefold()] = target
                 added.append(target)
+        _add_columns(con, table, new_columns)
         return (frame.rename(renames) if renames else frame), added
 
     def _reject_keys_in_store(
@@ -710,9 +742,7 @@ class Store:
                 f"CREATE TABLE {quote(archive)} AS SELECT *, NULL::INTEGER AS {REPLACED_BY} FROM {quote(table)} LIMIT 0",
             )
         archived = {c.casefold() for c, _ in _columns(con, archive)}
-        for column, dtype in _columns(con, table):
-            if column.casefold() not in archived:
-                _exec(con, f"ALTER TABLE {quote(archive)} ADD COLUMN {quote(column)} {dtype}")
+        _add_columns(con, archive, [(c, d) for c, d in _columns(con, table) if c.casefold() not in archived])
         moved = _exec(
             con,
             f"INSERT INTO {quote(archive)} BY NAME SELECT *, ?::INTEGER AS {REPLACED_BY} FROM {quote(table)} "
@@ -828,6 +858,7 @@ class Store:
         present = {c.casefold() for c, _ in _columns(con, table)}
         carried = self._carried_columns(con, table, import_id)
         selected = []
+        new_columns: list[tuple[str, str]] = []
         for column, dtype in _columns(con, archive):
             if column == REPLACED_BY:
                 continue
@@ -837,8 +868,9 @@ class Store:
                 )[0][0]
                 if not used and column not in carried:
                     continue
-                _exec(con, f"ALTER TABLE {quote(table)} ADD COLUMN {quote(column)} {dtype}")
+                new_columns.append((column, dtype))
             selected.append(quote(column))
+        _add_columns(con, table, new_columns)
         restored = _exec(
             con,
             f"INSERT INTO {quote(table)} BY NAME SELECT {', '.join(selected)} FROM {quote(archive)} "
@@ -878,9 +910,7 @@ class Store:
         # an extra column stays while an import still standing brought it (as if the undone one never ran)
         canonical = {f.name for f in schema.stored_fields(table)} | {IMPORT_ID}
         carried = self._carried_columns(con, table, import_id)
-        for column, _ in _columns(con, table):
-            if column not in canonical and column not in carried:
-                _exec(con, f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column)}")
+        _drop_columns(con, table, [c for c, _ in _columns(con, table) if c not in canonical and c not in carried])
 
     def clear(self, table: str | None = None) -> list[int]:
         """Empty one table (or all): recorded in the history like an import, so ``undo`` brings the rows back.
