@@ -33,6 +33,7 @@ Builders:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -794,5 +795,21 @@ def to_svg(chart: Any) -> str:
     return vlc.vegalite_to_svg(_spec(chart))
 
 
+# Characters XML 1.0 forbids: vl-convert's text renderer aborts the whole process (a Rust panic
+# that cannot unwind) on a label holding one, e.g. a company name with a BEL (\x07) from a CRM.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return _XML_INVALID.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_xml_safe(k): _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 def _spec(chart: Any) -> dict[str, Any]:
-    return chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    """The Vega-Lite spec for vl-convert, with XML-invalid control characters shown as U+FFFD."""
+    return _xml_safe(chart.to_dict() if hasattr(chart, "to_dict") else dict(chart))
