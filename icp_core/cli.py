@@ -451,7 +451,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 def _for_csv(frame: pl.DataFrame) -> pl.DataFrame:
     # lists (tech_stack) become "a;b" in one cell, the separator the import reads back
     lists = [pl.col(n).list.join(";") for n, d in frame.schema.items() if isinstance(d, pl.List)]
-    return neutralise_formulas(frame.with_columns(lists) if lists else frame)
+    frame = neutralise_formulas(frame.with_columns(lists) if lists else frame)
+    # headers are cells too: an extra column named "=cmd|..." must not run either
+    risky = {n: "'" + n for n in frame.columns if n.startswith(_FORMULA_START) and not re.match(_PLAIN_NUMBER, n)}
+    return frame.rename(risky) if risky else frame
 
 
 def export_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
