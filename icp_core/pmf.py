@@ -798,13 +798,18 @@ def indicator_rows(summary: dict, lang: str = "en") -> list[dict]:
 
 def render_text(summary: dict, lang: str = "en") -> str:
     """The verdict, the indicator table and the NPS line as plain text (for `icp pmf`)."""
-    from icp_core.i18n import fmt_date, fmt_number, t
+    from icp_core.i18n import fmt_date, fmt_number, fmt_pct, t
 
     as_of = date.fromisoformat(summary["as_of"]) if summary["as_of"] else None
     lines = [f"{t('pmf.verdict.label', lang)}: {t('pmf.verdict.' + summary['verdict'], lang)}",
              f"{t('pmf.cli.as_of', lang)}: {fmt_date(as_of, lang)}"]
     nps = summary["nps"]
     lines.append(f"{t('pmf.cli.nps', lang)}: {fmt_number(nps['value'], lang, 1)} (n = {fmt_number(nps['n'], lang)})")
+    lifetime = (summary.get("retention") or {}).get("lifetime_churn")
+    if lifetime:
+        # METRICS.md: without any churn_date the lifetime churn share stands in for 12-month retention
+        lines.append(t("pmf.cli.lifetime_churn", lang, share=fmt_pct(lifetime["share"], lang),
+                       churned=fmt_number(lifetime["churned"], lang), n=fmt_number(lifetime["n"], lang)))
     lines.append("")
     rows = indicator_rows(summary, lang)
     cols = [("indicator", t("pmf.col.indicator", lang)), ("value", t("pmf.col.value", lang)),

@@ -618,6 +618,13 @@ def render_text(result: dict, lang: str = "en") -> str:
     from icp_core.cli import format_table
     from icp_core.i18n import fmt_number, fmt_pct, t
 
+    lifetime = result.get("retention_mode") == "lifetime"  # no churn_date: lifetime churn stands in
+
+    def retention_cell(s: dict) -> str:
+        if lifetime:
+            return f"{fmt_pct(s.get('lifetime_churn'), lang)} (n={s['accounts']})"
+        return f"{fmt_pct(s['retention_12m'], lang)} (n={s['retention_n']})"
+
     rows = []
     for s in result["segments"]:
         row = {f"k{i}": v for i, v in enumerate(s["key"].values())}
@@ -625,7 +632,7 @@ def render_text(result: dict, lang: str = "en") -> str:
             "accounts": s["accounts"],
             "share": fmt_pct(s["share"], lang),
             "arpa": fmt_number(s["arpa"], lang),
-            "retention": f"{fmt_pct(s['retention_12m'], lang)} (n={s['retention_n']})",
+            "retention": retention_cell(s),
             "nps": f"{fmt_number(s['nps'], lang)} (n={s['nps_n']})",
             "referral": fmt_pct(s["referral_rate"], lang),
             "cycle": fmt_number(s["median_sales_cycle_days"], lang),
@@ -638,7 +645,8 @@ def render_text(result: dict, lang: str = "en") -> str:
     columns = [(f"k{i}", d) for i, d in enumerate(result["by"])] + [
         ("accounts", t("segments.col.accounts", lang)), ("share", t("segments.col.share", lang)),
         ("arpa", t("segments.col.arpa", lang)), ("lift", t("segments.col.lift_arpa", lang)),
-        ("retention", t("segments.col.retention", lang)), ("nps", t("segments.col.nps", lang)),
+        ("retention", t("segments.col.lifetime_churn" if lifetime else "segments.col.retention", lang)),
+        ("nps", t("segments.col.nps", lang)),
         ("referral", t("segments.col.referral", lang)), ("cycle", t("segments.col.cycle", lang)),
         ("group", t("segments.col.group", lang)), ("small", ""),
     ]

@@ -1,6 +1,10 @@
 """Words of the PMF page, the `icp pmf` command and icp_core.pmf messages."""
 
 TEXTS = {
+    "pmf.cli.lifetime_churn": {
+        "en": "Lifetime churn share (no churn dates, so no 12-month retention): {share} ({churned} of {n} accounts churned)",
+        "de": "Abwanderungsquote über die gesamte Zeit (keine Kündigungsdaten, daher keine 12-Monats-Bindung): {share} ({churned} von {n} Kunden abgewandert)",
+    },
     # ---- page frame ----
     "pmf.title": {"en": "Product-Market-Fit", "de": "Product-Market-Fit"},
     "pmf.intro": {

@@ -56,6 +56,7 @@ TEXTS = {
     "segments.col.arpa": {"en": "ARPA", "de": "ARPA"},
     "segments.col.lift_arpa": {"en": "ARPA lift", "de": "ARPA-Lift"},
     "segments.col.retention": {"en": "Retention 12 m", "de": "Bindung 12 M."},
+    "segments.col.lifetime_churn": {"en": "Churn (lifetime)", "de": "Abwanderung (gesamt)"},
     "segments.col.retention_n": {"en": "Retention n", "de": "Bindung n"},
     "segments.col.nps": {"en": "NPS", "de": "NPS"},
     "segments.col.nps_n": {"en": "NPS n", "de": "NPS n"},
