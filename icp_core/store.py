@@ -186,6 +186,13 @@ def _is_lock_conflict(error: Exception) -> bool:
     return "could not set lock" in text or "conflicting lock" in text
 
 
+def _corrupt(location: str, error: Exception) -> IcpError | None:
+    """The clear error for DuckDB's "Corrupt database file ..." (damage found while reading a block), else None."""
+    if isinstance(error, duckdb.Error) and "corrupt database file" in str(error).lower():
+        return IcpError("store.corrupt", location=location, detail=str(error).splitlines()[0][:160])
+    return None
+
+
 def _check_table(table: str) -> None:
     if table not in schema.TABLES:
         raise IcpError("error.unknown_table", table=table, tables=", ".join(schema.TABLES))
@@ -319,6 +326,11 @@ class Store:
         con = self.cursor()
         try:
             yield con
+        except duckdb.Error as error:
+            clear = _corrupt(self.location, error)
+            if clear is None:
+                raise
+            raise clear from error
         finally:
             con.close()
 
@@ -339,9 +351,16 @@ class Store:
                     con.begin()
                     try:
                         yield con
-                    except BaseException:
-                        con.rollback()
-                        raise
+                    except BaseException as error:
+                        try:
+                            con.rollback()
+                        except duckdb.Error:
+                            if _corrupt(self.location, error) is None:
+                                raise
+                        clear = _corrupt(self.location, error)
+                        if clear is None:
+                            raise
+                        raise clear from error
                     con.commit()
                 finally:
                     con.close()

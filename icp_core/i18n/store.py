@@ -25,6 +25,10 @@ TEXTS = {
         "en": "The store {location} cannot be opened ({detail}); check the path or choose another store with --db or ICP_DB.",
         "de": "Der Datenspeicher {location} lässt sich nicht öffnen ({detail}); prüfen Sie den Pfad oder wählen Sie mit --db oder ICP_DB einen anderen.",
     },
+    "store.corrupt": {
+        "en": "The store {location} is damaged ({detail}); restore it from a backup or choose another store with --db or ICP_DB. Other stores are not affected.",
+        "de": "Der Datenspeicher {location} ist beschädigt ({detail}); stellen Sie ihn aus einer Sicherung wieder her oder wählen Sie mit --db oder ICP_DB einen anderen. Andere Datenspeicher sind nicht betroffen.",
+    },
     "store.unknown_import": {
         "en": "There is no import with id {import_id}; list the imports to see the valid ids.",
         "de": "Es gibt keinen Import mit der Nummer {import_id}; lassen Sie sich die Importe anzeigen, um die gültigen Nummern zu sehen.",
