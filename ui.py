@@ -122,15 +122,7 @@ def page_exists(path: str) -> bool:
 
 def md_escape(text: object) -> str:
     """User text made safe for st.markdown / widget labels: Markdown and HTML characters escaped."""
-    out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+-.!|<>~$:&":
-            out.append("\\" + ch)
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return i18n.md_escape(text)
 
 
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:

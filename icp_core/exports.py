@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from icp_core import charts
-from icp_core.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
+from icp_core.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, md_escape, t
 from icp_core.profile import (
     BROAD_SHARE,
     EDITABLE_SECTIONS,
@@ -32,21 +32,6 @@ from icp_core.profile import (
     ROLES,
     UNKNOWN,
 )
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$&:")
-
-
-def md_escape(text: Any) -> str:
-    """User text as literal Markdown: special characters backslash-escaped, line breaks as spaces."""
-    out = []
-    for ch in str(text):
-        if ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- wording

@@ -46,6 +46,24 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     return text
 
 
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$&:")
+
+
+def md_escape(text: object) -> str:
+    """User text as literal Markdown (st.markdown, widget labels, Markdown exports): Markdown and
+    HTML characters backslash-escaped, line breaks as spaces, so a value can never become a link,
+    an image or markup."""
+    out = []
+    for ch in str(text):
+        if ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def fmt_number(value: float | int | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
     """1234.5 -> '1,234.5' (en) or '1.234,5' (de); None/NaN -> '–'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
