@@ -1,0 +1,450 @@
+"""The benchmark suite: one command that generates the large data deterministically, times every
+page's core figure (medians with the spread) against a pandas baseline, and writes
+docs/BENCHMARKS.md.
+
+    uv run python bench/run.py [--quick] [--out docs/BENCHMARKS.md] [--only imports,queries,market,scoring,png]
+
+Data (fixed seeds, into a temporary folder, removed afterwards):
+- 1,000,000 accounts in the German CSV dressing (bench_import.generate: cp1252, `;`, `1.234,56`),
+  and the same first 100,000 rows as XLSX (xlsxwriter, constant_memory);
+- the query set at 100,000 and at 1,000,000 accounts (bench_segments.generate, plus NPS answers,
+  ~1 per 2 accounts, and a Sean Ellis survey), each in a file store;
+- a market of 5,000,000 companies (bench_market.generate; --quick: 500,000) with 20,000 customers;
+- 100,000 prospects (bench_scoring.prospects).
+
+Timings: imports are the median of 3 runs (each into a new file store), queries the median of 5
+after one warm-up (the heavy ones, rules + clusters and the profile, of 3); the spread is min..max.
+Baseline: the same figure as a notebook would compute it, pandas over the whole table (the table
+is read into pandas once, outside the timing; only the pandas computation is timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+import polars as pl  # noqa: E402
+
+MARK = "<!-- everything below this line is kept when bench/run.py rewrites the file -->"
+
+
+# --------------------------------------------------------------------------- timing
+
+class Timer:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def measure(self, group: str, name: str, fn, runs: int, warmup: bool = True, baseline=None,
+                base_runs: int | None = None, note: str = "") -> dict:
+        if warmup:
+            fn()
+        times = []
+        for _ in range(runs):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        row = {"group": group, "name": name, "runs": runs, "median": statistics.median(times),
+               "min": min(times), "max": max(times), "note": note, "load": os.getloadavg()[0]}
+        if baseline is not None:
+            b = []
+            if warmup:
+                baseline()
+            for _ in range(base_runs or runs):
+                gc.collect()
+                t0 = time.perf_counter()
+                baseline()
+                b.append(time.perf_counter() - t0)
+            row.update(b_median=statistics.median(b), b_min=min(b), b_max=max(b))
+        self.rows.append(row)
+        print(f"  {group:8s} {name:58s} {_fmt(row['median'])} ({_fmt(row['min'])}..{_fmt(row['max'])})"
+              + (f"  baseline {_fmt(row['b_median'])}" if "b_median" in row else "")
+              + f"  load {row['load']:.2f}", flush=True)
+        return row
+
+
+def _fmt(sec: float | None) -> str:
+    if sec is None:
+        return "–"
+    return f"{sec * 1000:,.0f} ms" if sec < 10 else f"{sec:,.1f} s"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- data
+
+GEN_NPS = """
+CREATE OR REPLACE TABLE nps_responses AS
+SELECT 'B-' || lpad((hash(j, 10) % ?)::VARCHAR, 7, '0') AS account_id, 'R' || j AS respondent,
+       DATE '2021-01-01' + (hash(j, 11) % 1826)::INT AS date, (hash(j, 12) % 11)::BIGINT AS score, NULL::VARCHAR AS comment
+FROM range(?) t(j)
+"""
+GEN_SURVEY = """
+CREATE OR REPLACE TABLE pmf_survey AS
+SELECT 'S' || j AS respondent, 'B-' || lpad((hash(j, 13) % ?)::VARCHAR, 7, '0') AS account_id, DATE '2025-10-01' AS date,
+       ['very','somewhat','not'][1 + (hash(j, 14) % 3)::INT] AS answer,
+       ['Speed','Reports','Planning','Overview'][1 + (hash(j, 15) % 4)::INT] AS main_benefit, NULL::VARCHAR AS comment
+FROM range(?) t(j)
+"""
+
+
+def build_accounts_store(path: str, n: int):
+    """n accounts (bench_segments.generate) + NPS answers + a survey in a new file store."""
+    import bench_segments
+
+    from icp_core.store import Store
+
+    store = Store(path)
+    store.load_frame("accounts", bench_segments.generate(n), "bench:accounts")
+    cur = store.cursor()
+    cur.execute(GEN_NPS, [n, n // 2])
+    cur.execute(GEN_SURVEY, [n, max(1000, n // 100)])
+    cur.execute("CHECKPOINT")
+    return store
+
+
+def write_xlsx(csv_path: Path, xlsx_path: Path, rows: int) -> None:
+    import xlsxwriter
+
+    frame = pl.read_csv(csv_path, separator=";", encoding="cp1252", infer_schema=False, n_rows=rows)
+    wb = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+    ws = wb.add_worksheet("Kunden")
+    ws.write_row(0, 0, frame.columns)
+    for i, row in enumerate(frame.iter_rows(), start=1):
+        ws.write_row(i, 0, ["" if v is None else v for v in row])
+    wb.close()
+
+
+# --------------------------------------------------------------------------- pandas baselines
+
+REFERRAL = {"referral", "referred", "customer referral", "word of mouth", "word-of-mouth", "recommendation",
+            "empfehlung", "weiterempfehlung", "kundenempfehlung", "mundpropaganda"}
+SIZE_EDGES = [-np.inf, 10, 50, 200, 500, 1000, 5000, 10000, np.inf]
+SIZE_LABELS = ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001-10000", "10001+"]
+
+
+def _pd_flags(df, as_of, prev):
+    import pandas as pd
+
+    a, p = pd.Timestamp(as_of), pd.Timestamp(prev)
+    start, churn = pd.to_datetime(df["start_date"]), pd.to_datetime(df["churn_date"])
+    active = (start <= a) & (churn.isna() | (churn > a))
+    base = (start <= p) & (churn.isna() | (churn > p))
+    ref = df["acquisition_channel"].str.strip().str.lower().isin(REFERRAL)
+    return start, active, base, ref
+
+
+def pandas_segments(df, nps_df, as_of, prev):
+    """Segment statistics industry x size_band (+ the overall row), the way a notebook would."""
+    import pandas as pd
+
+    start, active, base, ref = _pd_flags(df, as_of, prev)
+    win = nps_df[(pd.to_datetime(nps_df["date"]) > pd.Timestamp(prev)) & (pd.to_datetime(nps_df["date"]) <= pd.Timestamp(as_of))]
+    per = win.assign(p=win["score"] >= 9, d=win["score"] <= 6).groupby("account_id").agg(
+        n=("score", "size"), p=("p", "sum"), d=("d", "sum"))
+    w = df[["account_id", "industry", "mrr", "seats", "sales_cycle_days"]].assign(
+        size_band=pd.cut(df["employees"], SIZE_EDGES, labels=SIZE_LABELS).astype(str),
+        active=active, base=base, retained=base & active, ref=ref, arr=12 * df["mrr"].where(active, 0.0),
+    ).merge(per, left_on="account_id", right_index=True, how="left").fillna({"n": 0, "p": 0, "d": 0})
+    aggs = dict(accounts=("account_id", "size"), active=("active", "sum"), arr=("arr", "sum"),
+                retention_n=("base", "sum"), retained=("retained", "sum"), referrals=("ref", "sum"),
+                nps_n=("n", "sum"), promoters=("p", "sum"), detractors=("d", "sum"),
+                cycle=("sales_cycle_days", "median"), seats=("seats", "mean"))
+    seg = w.groupby(["industry", "size_band"], dropna=False).agg(**aggs)
+    overall = w.assign(_all=1).groupby("_all").agg(**aggs)
+    for t in (seg, overall):
+        t["retention"] = t["retained"] / t["retention_n"]
+        t["nps"] = 100 * (t["promoters"] - t["detractors"]) / t["nps_n"]
+        t["arpa"] = t["arr"] / t["active"]
+    return seg, overall
+
+
+def pandas_pmf(df, nps_df, survey_df, as_of, prev):
+    """The PMF indicators (NPS, referral score, referral share, retention + best segment, Ellis)."""
+    import pandas as pd
+
+    start, active, base, ref = _pd_flags(df, as_of, prev)
+    d = pd.to_datetime(nps_df["date"])
+    win = nps_df[(d > pd.Timestamp(prev)) & (d <= pd.Timestamp(as_of))]
+    nps = 100 * ((win["score"] >= 9).mean() - (win["score"] <= 6).mean())
+    refs = df.loc[ref, ["account_id"]]
+    ref_score = win.merge(refs, on="account_id")["score"].mean()
+    new = (start > pd.Timestamp(prev)) & (start <= pd.Timestamp(as_of))
+    share = df["mrr"][new & ref].sum() / df["mrr"][new].sum()
+    retention = (base & active).sum() / base.sum()
+    g = pd.DataFrame({"industry": df["industry"], "size_band": pd.cut(df["employees"], SIZE_EDGES, labels=SIZE_LABELS),
+                      "base": base, "kept": base & active}).groupby(["industry", "size_band"], observed=True).sum()
+    g = g[g["base"] >= 30]
+    best = (g["kept"] / g["base"]).max()
+    ellis = (survey_df["answer"] == "very").mean()
+    return nps, ref_score, share, retention, best, ellis
+
+
+def pandas_market(mdf, acc_ids, company_ids):
+    """TAM/SAM/SOM counts and customers inside (SAM: DE/AT/CH, 51-500 employees; ICP:
+    Maschinenbau using SAP Business One)."""
+    sam = mdf["country"].isin(["DE", "AT", "CH"]) & mdf["employees"].between(51, 500)
+    s = mdf[sam]
+    som = (s["industry"] == "Maschinenbau") & s["tech_stack"].apply(
+        lambda ts: ts is not None and any(str(t).strip().lower() == "sap business one" for t in ts))
+    matched = s["company_id"].isin(company_ids)
+    return len(mdf), int(sam.sum()), int(som.sum()), int(matched.sum()), int((matched & som).sum())
+
+
+# --------------------------------------------------------------------------- stages
+
+def stage_imports(tmp: Path, timer: Timer, rows: int, xlsx_rows: int) -> dict:
+    import bench_import
+
+    from icp_core.store import Store
+
+    info = {}
+    csv_path = tmp / "kunden_export.csv"
+    t0 = time.perf_counter()
+    bench_import.generate(csv_path, rows)
+    xlsx_path = tmp / "kunden_export.xlsx"
+    write_xlsx(csv_path, xlsx_path, xlsx_rows)
+    info["generate"] = time.perf_counter() - t0
+    info["csv_mb"] = csv_path.stat().st_size / 1e6
+    info["xlsx_mb"] = xlsx_path.stat().st_size / 1e6
+    print(f"generated CSV {rows:,} rows ({info['csv_mb']:.0f} MB), XLSX {xlsx_rows:,} rows "
+          f"({info['xlsx_mb']:.0f} MB) in {info['generate']:.1f} s", flush=True)
+    for label, path, n in ((f"CSV, {rows:,} rows (German export)", csv_path, rows),
+                           (f"XLSX, {xlsx_rows:,} rows", xlsx_path, xlsx_rows)):
+        counter = iter(range(100))
+
+        def run(path=path):
+            db = tmp / f"import_{next(counter)}.duckdb"
+            store = Store(str(db))
+            res = store.import_file(path, "accounts")
+            store.close()
+            for p in (db, Path(str(db) + ".wal")):
+                p.unlink(missing_ok=True)
+            assert res.rows_imported == n, res.rows_imported
+
+        timer.measure("import", f"Store.import_file {label}", run, runs=3, warmup=False)
+    from icp_core.ingest import prepare, read_file, suggest_mapping
+
+    def read_prepare():
+        raw = read_file(csv_path)
+        prepare(raw, "accounts", suggest_mapping(raw.columns, "accounts"))
+
+    timer.measure("import", f"read_file + prepare, CSV {rows:,} rows (no store)", read_prepare, runs=3, warmup=False)
+    return info
+
+
+def stage_queries(tmp: Path, timer: Timer, n: int) -> dict:
+    from icp_core import pmf, profile, rules, segments
+    from icp_core.metrics_common import default_as_of, one_year_before
+
+    label = f"{n // 1000:,}k" if n < 1_000_000 else f"{n / 1e6:g}M"
+    t0 = time.perf_counter()
+    store = build_accounts_store(str(tmp / f"accounts_{n}.duckdb"), n)
+    print(f"generated and stored {n:,} accounts in {time.perf_counter() - t0:.1f} s", flush=True)
+    cur = store.cursor()
+    as_of = default_as_of(cur)
+    prev = one_year_before(as_of)
+    df = cur.sql("SELECT * FROM accounts").df()
+    nps_df = cur.sql("SELECT * FROM nps_responses").df()
+    survey_df = cur.sql("SELECT * FROM pmf_survey").df()
+    settings = pmf.PmfSettings()
+    g = f"q {label}"
+    timer.measure(g, "segment_stats(industry, size_band)",
+                  lambda: segments.segment_stats(cur, ["industry", "size_band"]), runs=5,
+                  baseline=lambda: pandas_segments(df, nps_df, as_of, prev))
+    timer.measure(g, "pmf.pmf_summary", lambda: pmf.pmf_summary(cur, settings), runs=5,
+                  baseline=lambda: pandas_pmf(df, nps_df, survey_df, as_of, prev))
+    timer.measure(g, "pmf.page_bundle", lambda: pmf.page_bundle(cur, settings), runs=5)
+    timer.measure(g, "rules.describe_best (rules + clusters)", lambda: rules.describe_best(cur), runs=3, warmup=False)
+    timer.measure(g, "profile.derive_profile", lambda: profile.derive_profile(cur), runs=3, warmup=False)
+    del df, nps_df, survey_df
+    cur.close()
+    store.close()
+    return {"as_of": as_of.isoformat()}
+
+
+def stage_market(tmp: Path, timer: Timer, companies: int) -> dict:
+    import bench_market
+
+    from icp_core import charts, market
+    from icp_core.metrics_common import parse_filter
+    from icp_core.store import Store
+
+    t0 = time.perf_counter()
+    mk, acc = bench_market.generate(companies, 20_000)
+    store = Store(str(tmp / "market.duckdb"))
+    store.load_frame("market", mk, file_name="bench:market")
+    store.load_frame("accounts", acc, file_name="bench:accounts")
+    del mk, acc
+    print(f"generated and stored a market of {companies:,} companies in {time.perf_counter() - t0:.1f} s", flush=True)
+    cur = store.cursor()
+    sam = tuple(parse_filter(s) for s in ("country=DE,AT,CH", "employees=51-500"))
+    icp = tuple(parse_filter(s) for s in ("industry=Maschinenbau", "tech:SAP Business One"))
+    matches = market.customer_matches(cur)
+    acc_ids = [m[0] for m in matches]
+    company_ids = [m[1] for m in matches]
+    mdf = cur.sql("SELECT company_id, industry, country, employees, tech_stack FROM market").df()
+    label = f"{companies / 1e6:g}M companies"
+    timer.measure("market", f"market.customer_matches ({label})", lambda: market.customer_matches(cur), runs=3,
+                  warmup=False, note="cached per data version by the page")
+    result = {}
+
+    def funnel():
+        result["r"] = market.market_funnel(cur, sam, icp, None, 1.0, None, matches)
+
+    timer.measure("market", f"market.market_funnel SAM + ICP, matches given ({label})", funnel, runs=5,
+                  baseline=lambda: pandas_market(mdf, acc_ids, company_ids))
+    del mdf
+    levels = market.funnel_levels(result["r"], "en")
+    chart = charts.funnel(levels, "TAM / SAM / SOM", "en")
+    timer.measure("export", "charts.to_png(funnel)", lambda: charts.to_png(chart), runs=5)
+    cur.close()
+    store.close()
+    return {}
+
+
+def stage_scoring(timer: Timer) -> None:
+    import bench_scoring
+
+    from icp_core import scoring
+
+    frame = bench_scoring.prospects(100_000)
+    timer.measure("scoring", "scoring.score_frame, 100,000 prospects, 3 criteria with reasons",
+                  lambda: scoring.score_frame(frame, bench_scoring.CRITERIA), runs=5)
+
+
+# --------------------------------------------------------------------------- report
+
+def machine() -> dict:
+    import importlib.metadata as md
+
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for pkg in ("duckdb", "polars", "pandas", "pyarrow", "streamlit", "altair", "vl-convert-python", "fastexcel",
+                "scikit-learn", "numpy"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return {"cores": os.cpu_count(), "ram_gb": mem, "cpu": cpu, "python": platform.python_version(),
+            "os": platform.platform(), "versions": versions}
+
+
+def report(rows: list[dict], m: dict, args, started: datetime, loads: list[float], peak: float, info: dict) -> str:
+    L = []
+    L.append("# Benchmarks\n")
+    L.append(f"Generated by `uv run python bench/run.py{' --quick' if args.quick else ''}` on "
+             f"{started:%Y-%m-%d %H:%M} UTC (took {info['took']:.0f} s). Regenerate with the same command.\n")
+    L.append(f"- Machine: {m['cores']} cores ({m['cpu']}), {m['ram_gb']:.1f} GB RAM, {m['os']}")
+    L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
+    L.append(f"- Load average (1 min) during the run: {min(loads):.2f} .. {max(loads):.2f} "
+             f"(the cores are shared: figures are noisy; the spread is min..max of the runs)")
+    L.append(f"- Peak memory of the benchmark process (ru_maxrss): {peak:,.0f} MB")
+    if "csv_mb" in info:
+        L.append(f"- Files: German CSV {info['csv_mb']:.0f} MB, XLSX {info['xlsx_mb']:.0f} MB")
+    L.append("")
+    L.append("Imports: median of 3 (each into a new file store). Queries: median of 5 after one warm-up "
+             "(rules + clusters and the profile: of 3, no warm-up). Baseline: the same figure in pandas "
+             "over the whole table, as a notebook would compute it (table read into pandas once, outside "
+             "the timing). Ratio = ours / baseline (below 1 = faster than the baseline).\n")
+    L.append("| group | figure | median | spread (min..max) | runs | pandas baseline | ours / baseline | load |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        base = f"{_fmt(r['b_median'])}" if "b_median" in r else "–"
+        ratio = f"{r['median'] / r['b_median']:.2f}" if r.get("b_median") else "–"
+        L.append(f"| {r['group']} | {r['name']} | {_fmt(r['median'])} | {_fmt(r['min'])}..{_fmt(r['max'])} | "
+                 f"{r['runs']} | {base} | {ratio} | {r['load']:.2f} |")
+    small = {r["name"]: r for r in rows if r["group"].startswith("q ") and not r["group"].endswith("M")}
+    big = {r["name"]: r for r in rows if r["group"].startswith("q ") and r["group"].endswith("M")}
+    if small and big:
+        L.append("\n## Growth from 100,000 to 1,000,000 accounts (10x the rows)\n")
+        L.append("| figure | 100k | 1M | growth | baseline 100k | baseline 1M | baseline growth |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|")
+        for name, b in big.items():
+            s = small.get(name)
+            if not s:
+                continue
+            bg = (f"{_fmt(s['b_median'])} | {_fmt(b['b_median'])} | {b['b_median'] / s['b_median']:.1f}x"
+                  if "b_median" in b and "b_median" in s else "– | – | –")
+            L.append(f"| {name} | {_fmt(s['median'])} | {_fmt(b['median'])} | {b['median'] / s['median']:.1f}x | {bg} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a 500,000-company market instead of 5,000,000")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
+    ap.add_argument("--only", default="imports,queries,market,scoring",
+                    help="comma-separated stages: imports, queries, market (with the PNG export), scoring")
+    ap.add_argument("--sizes", default="100000,1000000", help="account counts for the query set")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
+    args = ap.parse_args()
+    stages = set(args.only.split(","))
+    started = datetime.now(timezone.utc)
+    t_start = time.perf_counter()
+    timer = Timer()
+    loads = [os.getloadavg()[0]]
+    info: dict = {}
+    with tempfile.TemporaryDirectory(prefix="icp_bench_") as tmp_name:
+        tmp = Path(tmp_name)
+        if "imports" in stages:
+            info.update(stage_imports(tmp, timer, 1_000_000, 100_000))
+            loads.append(os.getloadavg()[0])
+        if "queries" in stages:
+            for n in (int(x) for x in args.sizes.split(",")):
+                stage_queries(tmp, timer, n)
+                loads.append(os.getloadavg()[0])
+        if "market" in stages:
+            stage_market(tmp, timer, 500_000 if args.quick else 5_000_000)
+            loads.append(os.getloadavg()[0])
+        if "scoring" in stages:
+            stage_scoring(timer)
+            loads.append(os.getloadavg()[0])
+    loads += [r["load"] for r in timer.rows]
+    info["took"] = time.perf_counter() - t_start
+    text = report(timer.rows, machine(), args, started, loads, peak_mb(), info)
+    print(text)
+    if not args.no_write:
+        out = Path(args.out)
+        kept = ""
+        if out.exists():
+            old = out.read_text(encoding="utf-8")
+            if MARK in old:
+                kept = old.split(MARK, 1)[1]
+        out.write_text(text + "\n" + MARK + kept, encoding="utf-8")
+        print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
