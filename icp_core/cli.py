@@ -10,7 +10,7 @@ library call. Adding a command (pmf, segments, market, profile, score) is one fu
         result = pmf.compute(ctx.store.cursor(), as_of=ctx.as_of)
         ctx.emit(result, human=render(result))
 
-Common options (before or after the command): --db, --as-of, --json, --lang en|de.
+Common options (before or after the command): --db, --workspace, --as-of, --json, --lang en|de.
 Exit status: 0 done; 2 bad input or usage (an IcpError: nothing in the store changed); 1 a bug.
 Errors go to stderr as one sentence in --lang.
 """
@@ -101,8 +101,18 @@ class Context:
         if self._store is None:
             from icp_core.store import Store
 
-            self._store = Store(self.args.db)
+            self._store = Store(self.location)
         return self._store
+
+    @property
+    def location(self) -> str:
+        """The store location: --db (or its defaults), then --workspace within it."""
+        from icp_core.store import resolve_location
+        from icp_core.workspaces import location_of, resolve
+
+        base = resolve_location(self.args.db)
+        workspace = getattr(self.args, "workspace", None)
+        return location_of(base, resolve(base, workspace)) if workspace else base
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.lang, **params)
@@ -201,6 +211,7 @@ def _add_common(parser: argparse.ArgumentParser, lang: str, suppress: bool) -> N
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
     group = parser.add_argument_group(t("cli.common_options", lang))
     group.add_argument("--db", default=default(None), metavar="PATH", help=t("cli.help.db", lang))
+    group.add_argument("--workspace", default=default(None), metavar="NAME", help=t("cli.help.workspace", lang))
     group.add_argument("--as-of", dest="as_of", type=_as_of, default=default(None), metavar="YYYY-MM-DD",
                        help=t("cli.help.as_of", lang))
     group.add_argument("--json", action="store_true", default=default(False), help=t("cli.help.json", lang))
@@ -668,3 +679,58 @@ def profile_command(ctx: Context) -> None:
     else:
         ctx.emit(result, lambda: "\n".join([exports.summary_sentence(result, ctx.lang)]
                                            + exports.coverage_lines(result.get("coverage"), ctx.lang)))
+
+
+@command("workspaces", "cli.help.workspaces", [arg("--create", metavar="NAME", default=None, help_key="cli.help.ws_create")])
+def workspaces_command(ctx: Context) -> None:
+    """The workspaces of this installation (each its own store); --create adds one.
+    icp workspaces
+    icp workspaces --create "Product line B"
+    icp --workspace "Product line B" import crm.csv --table accounts
+    """
+    from icp_core import workspaces
+    from icp_core.store import resolve_location
+
+    base = resolve_location(ctx.args.db)
+    if ctx.args.create:
+        slug = workspaces.create(base, ctx.args.create)
+        location = workspaces.location_of(base, slug)
+        ctx.emit({"slug": slug, "name": ctx.args.create.strip(), "location": location},
+                 ctx.t("cli.ws.created", slug=slug, location=location))
+        return
+    rows = workspaces.list_workspaces(base)
+    ctx.emit(rows, lambda: format_table(rows, [("slug", ctx.t("cli.ws.col_slug")), ("name", ctx.t("cli.ws.col_name")),
+                                               ("location", ctx.t("cli.ws.col_location"))], ctx.lang))
+
+
+@command("backup", "cli.help.backup", [arg("--out", required=True, metavar="FILE", help_key="cli.help.backup_out")])
+def backup_command(ctx: Context) -> None:
+    """Write the whole workspace (tables, history, quarantine, raw files, settings) to one zip file.
+    icp backup --out icp-backup.zip
+    icp --workspace "Product line B" backup --out b.zip
+    """
+    from icp_core import backup
+
+    data = backup.backup(ctx.store)
+    try:
+        Path(ctx.args.out).write_bytes(data)
+    except OSError as error:
+        raise IcpError("cli.cannot_write", path=ctx.args.out, detail=error.strerror or str(error)) from None
+    info = backup.describe(data)
+    ctx.emit({"file": ctx.args.out, **info}, ctx.t("cli.backup.written", path=ctx.args.out, tables=ctx.num(info["tables"]),
+                                                   rows=ctx.num(info["rows"])))
+
+
+@command("restore", "cli.help.restore", [arg("file", metavar="FILE", help_key="cli.help.backup_file")])
+def restore_command(ctx: Context) -> None:
+    """Replace the workspace's data by a backup (all or nothing: a bad file changes nothing).
+    icp restore icp-backup.zip
+    """
+    from icp_core import backup
+
+    try:
+        data = Path(ctx.args.file).read_bytes()
+    except OSError as error:
+        raise IcpError("cli.backup.cannot_read", path=ctx.args.file, detail=error.strerror or str(error)) from None
+    info = backup.restore(ctx.store, data)
+    ctx.emit(info, ctx.t("cli.backup.restored", tables=ctx.num(info["tables"]), rows=ctx.num(info["rows"])))
