@@ -193,6 +193,19 @@ def _corrupt(location: str, error: Exception) -> IcpError | None:
     return None
 
 
+def _write_failed(location: str, error: BaseException) -> IcpError | None:
+    """The clear error for a write the disk refused (full, read-only, I/O error), else None."""
+    if not isinstance(error, duckdb.Error):
+        return None
+    text = str(error)
+    lowered = text.lower()
+    if isinstance(error, duckdb.IOException) or any(
+        s in lowered for s in ("no space left", "could not write", "read-only file system", "permission denied")
+    ):
+        return IcpError("store.cannot_write", location=location, detail=text.splitlines()[0][:200])
+    return None
+
+
 def _check_table(table: str) -> None:
     if table not in schema.TABLES:
         raise IcpError("error.unknown_table", table=table, tables=", ".join(schema.TABLES))
@@ -357,11 +370,20 @@ class Store:
                         except duckdb.Error:
                             if _corrupt(self.location, error) is None:
                                 raise
-                        clear = _corrupt(self.location, error)
+                        clear = _corrupt(self.location, error) or _write_failed(self.location, error)
                         if clear is None:
                             raise
                         raise clear from error
-                    con.commit()
+                    try:
+                        con.commit()
+                    except duckdb.Error as error:  # e.g. the disk is full: nothing of it was stored
+                        try:
+                            con.rollback()
+                        except duckdb.Error:
+                            pass
+                        raise (_corrupt(self.location, error) or IcpError(
+                            "store.cannot_write", location=self.location, detail=str(error).splitlines()[0][:200]
+                        )) from error
                 finally:
                     con.close()
 

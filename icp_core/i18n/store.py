@@ -25,6 +25,10 @@ TEXTS = {
         "en": "The store {location} cannot be opened ({detail}); check the path or choose another store with --db or ICP_DB.",
         "de": "Der Datenspeicher {location} lässt sich nicht öffnen ({detail}); prüfen Sie den Pfad oder wählen Sie mit --db oder ICP_DB einen anderen.",
     },
+    "store.cannot_write": {
+        "en": "The store {location} could not save the change ({detail}); nothing of it was stored. Free disk space or check the folder's permissions, then try again.",
+        "de": "Der Datenspeicher {location} konnte die Änderung nicht speichern ({detail}); nichts davon wurde gespeichert. Geben Sie Speicherplatz frei oder prüfen Sie die Rechte des Ordners und versuchen Sie es erneut.",
+    },
     "store.corrupt": {
         "en": "The store {location} is damaged ({detail}); restore it from a backup or choose another store with --db or ICP_DB. Other stores are not affected.",
         "de": "Der Datenspeicher {location} ist beschädigt ({detail}); stellen Sie ihn aus einer Sicherung wieder her oder wählen Sie mit --db oder ICP_DB einen anderen. Andere Datenspeicher sind nicht betroffen.",
