@@ -467,11 +467,26 @@ def segment_stats(
             raise IcpError("segments.unknown_filter_field", field=f.field, spec=f.spec())
     chans = normalise_channels(channels)
 
-    # overall
-    q = _Sql()
-    _base_sql(q, ctx, flts, chans)
-    q.add(f" SELECT {_AGGS} FROM base")
-    cols_over, row_over = _fetch(cur, q)
+    single = not any(d.multi for d in dims)
+    if single:
+        # one scan: the segments and the overall row together (GROUPING SETS); only when every
+        # account sits in exactly one segment (a multi-valued dimension repeats accounts)
+        q = _Sql()
+        _base_sql(q, ctx, flts, chans)
+        keys = _dim_sql(q, dims, ctx)
+        q.add(f" SELECT {', '.join(keys)}, GROUPING({keys[0]}) AS _overall_row, {_AGGS} FROM dimk "
+              f"GROUP BY GROUPING SETS (({', '.join(keys)}), ())")
+        cols, all_rows = _fetch(cur, q)
+        flag = cols.index("_overall_row")
+        over_rows = [r for r in all_rows if r[flag]]
+        rows = [r for r in all_rows if not r[flag]]
+        cols_over = cols
+        row_over = over_rows
+    else:
+        q = _Sql()
+        _base_sql(q, ctx, flts, chans)
+        q.add(f" SELECT {_AGGS} FROM base")
+        cols_over, row_over = _fetch(cur, q)
     over_raw = dict(zip(cols_over, row_over[0]))
     has = {
         "mrr": bool(over_raw["mrr_n"]),
@@ -479,12 +494,12 @@ def segment_stats(
     }
     overall = _figures(over_raw, ctx, min_n, has)
 
-    # segments
-    q = _Sql()
-    _base_sql(q, ctx, flts, chans)
-    keys = _dim_sql(q, dims, ctx)
-    q.add(f" SELECT {', '.join(keys)}, {_AGGS} FROM dimk GROUP BY {', '.join(keys)}")
-    cols, rows = _fetch(cur, q)
+    if not single:  # segments
+        q = _Sql()
+        _base_sql(q, ctx, flts, chans)
+        keys = _dim_sql(q, dims, ctx)
+        q.add(f" SELECT {', '.join(keys)}, {_AGGS} FROM dimk GROUP BY {', '.join(keys)}")
+        cols, rows = _fetch(cur, q)
 
     total_n = overall["accounts"]
     total_arr = overall["arr"]
