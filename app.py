@@ -12,8 +12,8 @@ from icp_core.i18n import LANGS
 
 st.set_page_config(page_title="ICP Workbench", page_icon=":material/target:", layout="wide")
 
-if "lang" not in st.session_state:
-    st.session_state["lang"] = "en"
+if "lang" not in st.session_state:  # a shared link (?lang=de) opens in its language
+    st.session_state["lang"] = st.query_params.get("lang") if st.query_params.get("lang") in LANGS else "en"
 tr = ui.tr
 
 # (page file, title key, icon): a page is listed when its file exists, so pages land independently.
@@ -29,6 +29,11 @@ PAGES: list[tuple[str, str, str]] = [
 
 with st.sidebar:
     st.radio(tr("app.language"), LANGS, key="lang", horizontal=True, format_func=lambda code: tr(f"app.lang.{code}"))
+ui.set_url("lang", st.session_state["lang"])
+ui.require_access()  # with sign-in configured, nothing below runs before the visitor is let in
+with st.sidebar:
+    ui.apply_workspace_switch()
+    ui.workspace_sidebar()
 
 try:
     ui.ensure_first_launch()
@@ -67,8 +72,8 @@ with st.sidebar:
                 except Exception as err:
                     ui.show_error(err)
                 st.rerun()
-    st.caption(tr("app.store_location"))
-    st.code(ui.store_location(), language=None, wrap_lines=True)
+    ui.keep_data_sidebar()
+    link_box = st.empty()
 
 if store_ok and ui.sample_tables():
     if ui.sample_active():
@@ -77,4 +82,8 @@ if store_ok and ui.sample_tables():
         names = ", ".join(tr(f"table.{name}") for name in ui.sample_tables())
         st.warning(tr("app.sample_banner_partly", tables=names), icon=":material/science:")
 
-page.run()
+try:
+    page.run()
+finally:  # also when the page stopped early: the link carries the choices the page wrote to the URL
+    with link_box.container():
+        ui.share_link(page.url_path)

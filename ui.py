@@ -53,10 +53,27 @@ def _secrets() -> dict:
         return {}
 
 
-def store_location() -> str:
+def base_location() -> str:
+    """The default workspace's store (ICP_DB / secrets / ~/.icp_workbench/store.duckdb)."""
     from icp_core.store import resolve_location
 
-    return st.session_state.get("store_location") or resolve_location(None, _secrets())
+    return resolve_location(None, _secrets())
+
+
+def store_location() -> str:
+    """The store of this session: the chosen workspace's (see workspace_sidebar), else the default."""
+    override = st.session_state.get("store_location")
+    if override:
+        return override
+    slug = st.session_state.get("workspace")
+    if slug and slug != "default":
+        from icp_core.workspaces import location_of
+
+        try:
+            return location_of(base_location(), slug, _secrets())
+        except IcpError:
+            pass
+    return base_location()
 
 
 @st.cache_resource(show_spinner=False)
@@ -226,3 +243,276 @@ def remember(base: str, value: Any) -> Any:
     """Keep a choice made in a choice_key widget, so it survives a language switch."""
     st.session_state[f"_choice:{base}"] = value
     return value
+
+
+# ---- team use: shared views (URL), workspaces, keeping data, sign-in ----
+
+_URL_MISSING = object()
+
+
+def _parse_url_value(param: str, default: Any, options: Any = None) -> Any:
+    """The value of query parameter param, typed like default; _URL_MISSING when absent or unusable."""
+    from datetime import date
+
+    if param not in st.query_params:
+        return _URL_MISSING
+    if isinstance(default, (list, tuple)):
+        values = [v for v in st.query_params.get_all(param) if v != ""]
+        if options is not None:
+            values = [v for v in values if v in options]
+        return type(default)(values)
+    raw = st.query_params.get(param, "")
+    try:
+        if isinstance(default, bool):
+            if raw not in ("1", "0", "true", "false"):
+                return _URL_MISSING
+            value: Any = raw in ("1", "true")
+        elif isinstance(default, int):
+            value = int(raw)
+        elif isinstance(default, float):
+            value = float(raw)
+        elif isinstance(default, date):
+            value = date.fromisoformat(raw)
+        else:
+            value = None if raw == "" and default is None else raw
+    except ValueError:
+        return _URL_MISSING
+    if options is not None and value not in options:
+        return _URL_MISSING
+    return value
+
+
+def set_url(param: str, value: Any) -> None:
+    """Write one choice into the address bar (lists as repeated parameters; None/empty removes it)."""
+    from datetime import date
+
+    if value is None or (isinstance(value, (list, tuple)) and not value):
+        if param in st.query_params:
+            del st.query_params[param]
+        return
+    if isinstance(value, bool):
+        text: Any = "1" if value else "0"
+    elif isinstance(value, (list, tuple)):
+        text = [str(v) for v in value]
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    current = st.query_params.get_all(param)
+    if current != (text if isinstance(text, list) else [text]):
+        st.query_params[param] = text
+
+
+def url_state(key: str, default: Any, param: str | None = None, options: Any = None) -> Any:
+    """A choice that lives in the URL, so a link restores it.
+
+    Returns the value a widget with this key should start from: its current value once it exists
+    in the session, else the URL's value (typed like default, checked against options), else
+    default. The current value is written back into the URL (query parameter param, default key).
+    Use it as the widget's value/default/index, with the same key:
+
+        as_of = st.date_input(..., value=ui.url_state("pmf_as_of", default_as_of, "as_of"), key="pmf_as_of")
+    """
+    param = param or key
+    if key in st.session_state:
+        value = st.session_state[key]
+    else:
+        value = _parse_url_value(param, default, options)
+        if value is _URL_MISSING:
+            value = default
+    set_url(param, value)
+    return value
+
+
+def _clear_caches() -> None:
+    _cached_call.clear()
+    _cached_store_call.clear()
+    _open_store.clear()
+
+
+def workspace_sidebar() -> None:
+    """The workspace picker and create / rename / delete (in the sidebar). Switching changes the
+    store of the whole session (store_location)."""
+    from icp_core import workspaces
+
+    base = base_location()
+    secrets = _secrets()
+    try:
+        spaces = workspaces.list_workspaces(base, secrets)
+    except OSError:
+        spaces = [{"slug": workspaces.DEFAULT, "name": workspaces.DEFAULT, "location": base}]
+    names = {w["slug"]: (tr("workspace.default") if w["slug"] == workspaces.DEFAULT else w["name"]) for w in spaces}
+    if st.session_state.get("workspace") not in names:
+        wanted = st.session_state.get("workspace") or st.query_params.get("ws", workspaces.DEFAULT)
+        st.session_state["workspace"] = wanted if wanted in names else workspaces.DEFAULT
+    if len(names) > 1 or workspaces.folder(base, secrets) is not None:
+        st.selectbox(tr("workspace.label"), list(names), key="workspace", format_func=names.__getitem__)
+    current = st.session_state["workspace"]
+    set_url("ws", None if current == workspaces.DEFAULT else current)
+    if workspaces.folder(base, secrets) is None:
+        return
+    with st.expander(tr("workspace.manage"), icon=":material/folder_managed:"):
+        with st.form("ws_create", clear_on_submit=True, border=False):
+            new_name = st.text_input(tr("workspace.new_name"), max_chars=workspaces.MAX_NAME)
+            if st.form_submit_button(tr("workspace.create"), icon=":material/add:"):
+                try:
+                    slug = workspaces.create(base, new_name, secrets)
+                    from icp_core.store import Store
+
+                    # a new workspace starts empty: the sample company is not loaded into it
+                    Store(workspaces.location_of(base, slug, secrets)).set_setting("app.sample_offered", True)
+                    st.session_state["_ws_switch"] = slug
+                    st.rerun()
+                except IcpError as err:
+                    show_error(err)
+        if current == workspaces.DEFAULT:
+            st.caption(tr("workspace.default_note"))
+            return
+        with st.form("ws_rename", border=False):
+            renamed = st.text_input(tr("workspace.rename_to"), value=names[current], max_chars=workspaces.MAX_NAME)
+            if st.form_submit_button(tr("workspace.rename"), icon=":material/edit:"):
+                try:
+                    slug = workspaces.rename(base, current, renamed, secrets)
+                    _clear_caches()
+                    st.session_state["_ws_switch"] = slug
+                    st.rerun()
+                except IcpError as err:
+                    show_error(err)
+        with st.form("ws_delete", clear_on_submit=True, border=False):
+            typed = st.text_input(tr("workspace.delete_confirm"), placeholder=names[current])
+            if st.form_submit_button(tr("workspace.delete"), icon=":material/delete_forever:", type="primary"):
+                if typed.strip() != names[current]:
+                    st.error(tr("workspace.delete_confirm"))
+                else:
+                    try:
+                        workspaces.delete(base, current, secrets)
+                        _clear_caches()
+                        st.session_state["_ws_switch"] = workspaces.DEFAULT
+                        st.session_state["_ws_deleted"] = names[current]
+                        st.rerun()
+                    except IcpError as err:
+                        show_error(err)
+
+
+def apply_workspace_switch() -> None:
+    """Before the picker is drawn: a workspace just created / renamed / deleted becomes the current one."""
+    if "_ws_switch" in st.session_state:
+        st.session_state["workspace"] = st.session_state.pop("_ws_switch")
+    if "_ws_deleted" in st.session_state:
+        st.toast(tr("workspace.deleted", name=md_escape(st.session_state.pop("_ws_deleted"))), icon=":material/delete:")
+
+
+def keep_data_sidebar() -> None:
+    """Where the data lives, a warning when that place does not survive a restart, backup / restore."""
+    from datetime import date
+
+    from icp_core import backup
+
+    location = store_location()
+    st.caption(tr("keep.location"))
+    st.code(location, language=None, wrap_lines=True)
+    reason = backup.ephemeral_reason(location)
+    if reason:
+        st.warning(tr(f"keep.ephemeral_{reason}"), icon=":material/warning:")
+    with st.expander(tr("keep.title"), icon=":material/save:", expanded=bool(reason)):
+        store = get_store()
+        slug = st.session_state.get("workspace") or "default"
+        st.download_button(
+            tr("keep.download"), data=lambda: backup.backup(store), file_name=f"icp-{slug}-{date.today().isoformat()}.zip",
+            mime="application/zip", icon=":material/download:", help=tr("keep.download_help"), on_click="ignore",
+            key="backup_download", width="stretch",
+        )
+        upload = st.file_uploader(tr("keep.restore"), type=["zip"], key=f"backup_upload:{slug}")
+        if upload is not None:
+            st.caption(tr("keep.restore_warn", name=md_escape(slug)))
+            if st.button(tr("keep.restore_button"), key="backup_restore", icon=":material/restore:", type="primary"):
+                try:
+                    info = backup.restore(store, upload.getvalue())
+                    st.session_state["_restored"] = info
+                    st.session_state["_first_launch_checked"] = store_location()
+                    st.rerun()
+                except IcpError as err:
+                    show_error(err)
+        if "_restored" in st.session_state:
+            info = st.session_state.pop("_restored")
+            st.success(tr("keep.restored", tables=fmt_number(info["tables"]), rows=fmt_number(info["rows"])))
+
+
+def share_link(url_path: str) -> None:
+    """The link to this view (page + every choice in the URL), ready to copy."""
+    from urllib.parse import urlencode, urlsplit
+
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    origin = None
+    try:
+        parts = urlsplit(st.context.url or "")
+        if parts.scheme and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+    except Exception:
+        origin = None
+    from streamlit import config as _config
+
+    prefix = "/".join(p for p in [(_config.get_option("server.baseUrlPath") or "").strip("/"), url_path.strip("/")] if p)
+    path = "/" + prefix
+    st.caption(tr("link.title"))
+    if origin:
+        st.code(f"{origin}{path}" + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+        st.caption(tr("link.note"))
+    else:
+        st.code(path + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+        st.caption(tr("link.note_query"))
+
+
+def _user() -> dict | None:
+    """The signed-in user (st.user) as a plain dict, or None."""
+    try:
+        info = st.user.to_dict()
+    except Exception:
+        return None
+    return dict(info) if info else None
+
+
+def require_access() -> None:
+    """Stop the script unless this visitor may see the app: sign-in when [auth] is configured,
+    then the allow-lists of [access] (icp_core.access). Shows who is signed in, with sign-out."""
+    from collections.abc import Mapping
+
+    from icp_core.access import access_decision, auth_configured, email_of
+
+    config = _secrets()
+    user = _user()
+    decision = access_decision(config, user)
+    if decision == "open":
+        return
+    signed_in = bool(user and user.get("is_logged_in") is True)
+    if decision == "allowed":
+        with st.sidebar:
+            name = (user or {}).get("name") or email_of(user) or tr("access.unknown_user")
+            st.caption(tr("access.signed_in_as", name=md_escape(name)))
+            if st.button(tr("access.sign_out"), key="sign_out", icon=":material/logout:"):
+                st.logout()
+        return
+    st.title(tr("access.title"))
+    if decision == "sign_in":
+        st.markdown(tr("access.explain"))
+        auth = config.get("auth") or {}
+        providers = [k for k, v in auth.items() if isinstance(v, Mapping)] if isinstance(auth, Mapping) else []
+        choices: list[str | None] = [None] if "client_id" in auth or not providers else providers
+        for provider in choices:
+            label = tr("access.sign_in") + (f" ({provider})" if provider else "")
+            if st.button(label, key=f"sign_in:{provider}", type="primary", icon=":material/login:"):
+                try:
+                    st.login(provider) if provider else st.login()
+                except Exception as err:
+                    if type(err).__name__ == "StreamlitMissingAuthlibError":
+                        st.error(tr("access.no_authlib"))
+                    else:
+                        st.error(i18n.t("error.bug", lang(), detail=type(err).__name__))
+        st.stop()
+    if not auth_configured(config):
+        st.error(tr("access.misconfigured"))
+    else:
+        st.error(tr("access.denied", email=md_escape(email_of(user) or tr("access.unknown_user"))))
+        if signed_in and st.button(tr("access.sign_out"), key="sign_out_denied", icon=":material/logout:"):
+            st.logout()
+    st.stop()
