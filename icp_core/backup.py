@@ -205,3 +205,27 @@ def restore(store: Store, data: bytes) -> dict[str, Any]:
             con.execute("DELETE FROM _meta WHERE key = 'data_version'").fetchall()
             con.execute("INSERT INTO _meta VALUES ('data_version', ?)", [max(version, int(restored)) + 1]).fetchall()
     return _summary(manifest)
+
+
+def ephemeral_reason(location: str, environ: dict | None = None, cwd: str | None = None) -> str | None:
+    """Why data at location would not survive a restart: "memory" (an in-memory store), "cloud"
+    (a file on Streamlit Community Cloud, whose disk is reset on every restart), or None.
+
+    Community Cloud runs apps from a clone under /mount/src; ICP_EPHEMERAL=1 forces "cloud"
+    (other hosts with a throw-away disk), ICP_EPHEMERAL=0 silences the warning."""
+    import os
+
+    from icp_core.store import is_file_location
+
+    env = os.environ if environ is None else environ
+    if location.strip().startswith(":memory:") or location.strip() == "":
+        return "memory"
+    if not is_file_location(location):
+        return None  # md:, s3:// ...: lives elsewhere
+    flag = env.get("ICP_EPHEMERAL")
+    if flag in ("0", "1"):
+        return "cloud" if flag == "1" else None
+    here = os.getcwd() if cwd is None else cwd
+    if here.startswith("/mount/src") or location.startswith("/mount/src"):
+        return "cloud"
+    return None
