@@ -72,7 +72,10 @@ with st.sidebar:
                 except Exception as err:
                     ui.show_error(err)
                 st.rerun()
-    ui.keep_data_sidebar()
+    try:
+        ui.keep_data_sidebar()
+    except Exception as err:  # a damaged or unreadable store: say so, keep the app alive
+        ui.show_error(err)
     link_box = st.empty()
 
 if store_ok and ui.sample_tables():
