@@ -250,7 +250,7 @@ def remember(base: str, value: Any) -> Any:
 _URL_MISSING = object()
 
 
-def _parse_url_value(param: str, default: Any, options: Any = None) -> Any:
+def _parse_url_value(param: str, default: Any, options: Any = None, kind: type | None = None) -> Any:
     """The value of query parameter param, typed like default; _URL_MISSING when absent or unusable."""
     from datetime import date
 
@@ -262,6 +262,8 @@ def _parse_url_value(param: str, default: Any, options: Any = None) -> Any:
             values = [v for v in values if v in options]
         return type(default)(values)
     raw = st.query_params.get(param, "")
+    if default is None and kind is not None:
+        default = kind()
     try:
         if isinstance(default, bool):
             if raw not in ("1", "0", "true", "false"):
@@ -303,12 +305,13 @@ def set_url(param: str, value: Any) -> None:
         st.query_params[param] = text
 
 
-def url_state(key: str, default: Any, param: str | None = None, options: Any = None) -> Any:
+def url_state(key: str, default: Any, param: str | None = None, options: Any = None, kind: type | None = None) -> Any:
     """A choice that lives in the URL, so a link restores it.
 
     Returns the value a widget with this key should start from: its current value once it exists
     in the session, else the URL's value (typed like default, checked against options), else
     default. The current value is written back into the URL (query parameter param, default key).
+    kind (int, float) types the URL value when default is None (an empty number input).
     Use it as the widget's value/default/index, with the same key:
 
         as_of = st.date_input(..., value=ui.url_state("pmf_as_of", default_as_of, "as_of"), key="pmf_as_of")
@@ -317,7 +320,7 @@ def url_state(key: str, default: Any, param: str | None = None, options: Any = N
     if key in st.session_state:
         value = st.session_state[key]
     else:
-        value = _parse_url_value(param, default, options)
+        value = _parse_url_value(param, default, options, kind)
         if value is _URL_MISSING:
             value = default
     set_url(param, value)

@@ -99,22 +99,26 @@ with st.expander(tr("market.sam.title"), expanded=True, icon=":material/filter_a
     st.caption(tr("market.sam.caption"))
     c1, c2 = st.columns(2)
     countries = c1.multiselect(tr("market.dim.country"), options["country"], key="sam_country",
+                               default=ui.url_state("sam_country", [], options=options["country"]),
                                placeholder=tr("market.all"))
     industries = c2.multiselect(tr("market.dim.industry"), options["industry"], key="sam_industry",
+                                default=ui.url_state("sam_industry", [], options=options["industry"]),
                                 placeholder=tr("market.all"))
     c3, c4, c5, c6 = st.columns(4)
-    emp_lo = c3.number_input(tr("market.sam.emp_min"), min_value=0, value=None, step=10, key="sam_emp_lo",
+    emp_lo = c3.number_input(tr("market.sam.emp_min"), min_value=0, value=ui.url_state("sam_emp_lo", None, kind=int), step=10, key="sam_emp_lo",
                              placeholder=tr("market.open_end"))
-    emp_hi = c4.number_input(tr("market.sam.emp_max"), min_value=0, value=None, step=10, key="sam_emp_hi",
+    emp_hi = c4.number_input(tr("market.sam.emp_max"), min_value=0, value=ui.url_state("sam_emp_hi", None, kind=int), step=10, key="sam_emp_hi",
                              placeholder=tr("market.open_end"))
-    rev_lo = c5.number_input(tr("market.sam.rev_min"), min_value=0.0, value=None, step=1e6, key="sam_rev_lo",
+    rev_lo = c5.number_input(tr("market.sam.rev_min"), min_value=0.0, value=ui.url_state("sam_rev_lo", None, kind=float), step=1e6, key="sam_rev_lo",
                              placeholder=tr("market.open_end"), format="%.0f")
-    rev_hi = c6.number_input(tr("market.sam.rev_max"), min_value=0.0, value=None, step=1e6, key="sam_rev_hi",
+    rev_hi = c6.number_input(tr("market.sam.rev_max"), min_value=0.0, value=ui.url_state("sam_rev_hi", None, kind=float), step=1e6, key="sam_rev_hi",
                              placeholder=tr("market.open_end"), format="%.0f")
     c7, c8 = st.columns(2)
     models = c7.multiselect(tr("market.dim.business_model"), options["business_model"], key="sam_models",
+                            default=ui.url_state("sam_models", [], options=options["business_model"]),
                             placeholder=tr("market.all"))
     tools = c8.multiselect(tr("market.sam.tools"), options["tools"], key="sam_tools", placeholder=tr("market.all"),
+                           default=ui.url_state("sam_tools", [], options=options["tools"]),
                            help=tr("market.sam.tools_help"))
 
 store = ui.get_store()
@@ -126,7 +130,8 @@ except Exception:
 
 with st.expander(tr("market.icp.title"), expanded=True, icon=":material/target:"):
     st.caption(tr(f"market.icp.source.{icp_source}"))
-    icp_text = st.text_area(tr("market.icp.filters"), value=market.specs_text(usable), key="icp_text", height=110,
+    icp_text = st.text_area(tr("market.icp.filters"), value=ui.url_state("icp_text", market.specs_text(usable), "icp"),
+                            key="icp_text", height=110,
                             help=tr("market.icp.filters_help"))
     if ignored:
         st.caption(tr("market.icp.ignored", filters=", ".join(f.spec() for f in ignored)))

@@ -51,9 +51,11 @@ except Exception as err:
 defaults = pmf.PmfSettings()
 with st.expander(tr("pmf.settings"), icon=":material/tune:"):
     c1, c2, c3 = st.columns(3)
-    as_of = c1.date_input(tr("pmf.set.as_of"), value=default_as_of, help=tr("pmf.set.as_of_help"),
+    as_of = c1.date_input(tr("pmf.set.as_of"), value=ui.url_state("pmf_as_of", default_as_of, "as_of"),
+                          help=tr("pmf.set.as_of_help"),
                           key="pmf_as_of", format="DD.MM.YYYY" if L == "de" else "YYYY-MM-DD")
-    min_n = c2.number_input(tr("pmf.set.min_n"), min_value=1, value=MIN_N, step=1, key="pmf_min_n")
+    min_n = c2.number_input(tr("pmf.set.min_n"), min_value=1, value=ui.url_state("pmf_min_n", MIN_N, "min_n"), step=1,
+                            key="pmf_min_n")
     ref_score = c3.number_input(tr("pmf.set.referral_score_min"), min_value=0.0, max_value=10.0,
                                 value=defaults.referral_score_min, step=0.5, key="pmf_ref_score")
     c4, c5, c6 = st.columns(3)

@@ -42,16 +42,19 @@ st.info(tr(f"segpage.suggest.{verdict if verdict in ('reached', 'partial', 'not_
            dims=" × ".join(suggested)), icon=":material/lightbulb:")
 
 c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
-d1 = c1.selectbox(tr("segpage.dim1"), options, index=options.index(start[0]), format_func=dim_label, key="seg_d1")
+d1_pick = ui.url_state("seg_d1", start[0], "seg_dim1", options=options)
+d1 = c1.selectbox(tr("segpage.dim1"), options, index=options.index(d1_pick if d1_pick in options else start[0]),
+                  format_func=dim_label, key="seg_d1")
 second = [None] + [d for d in options if d != d1]
 d2_start = start[1] if len(start) > 1 and start[1] in second else None
-d2 = c2.selectbox(tr("segpage.dim2"), second, index=second.index(d2_start), format_func=dim_label, key="seg_d2")
-min_n = int(c3.number_input(tr("segpage.min_n"), min_value=1, max_value=1000, value=int(saved.get("min_n", 30)),
-                            step=1, key="seg_min_n"))
+d2_pick = ui.url_state("seg_d2", d2_start, "seg_dim2", options=second)
+d2 = c2.selectbox(tr("segpage.dim2"), second, index=second.index(d2_pick if d2_pick in second else d2_start),
+                  format_func=dim_label, key="seg_d2")
+min_n = int(c3.number_input(tr("segpage.min_n"), min_value=1, max_value=1000, value=ui.url_state("seg_min_n", int(saved.get("min_n", 30)), "seg_min_n"), step=1, key="seg_min_n"))
 metric_options = list(segments.METRICS)
 metric = c4.selectbox(tr("segpage.metric"), list(segments.METRICS),
                       format_func=lambda m: tr(segments.METRIC_LABEL_KEYS[m]), key="seg_metric")
-filter_text = st.text_input(tr("segpage.filters"), value="; ".join(saved.get("filters", [])),
+filter_text = st.text_input(tr("segpage.filters"), value=ui.url_state("seg_filters", "; ".join(saved.get("filters", [])), "seg_filters"),
                             placeholder="country=DE,AT,CH; start_date=2022..", help=tr("segpage.filters_help"),
                             key="seg_filters")
 filters = tuple(f.strip() for f in filter_text.split(";") if f.strip())
