@@ -169,7 +169,7 @@ def test_full_disk(tiny_disk, tmp_path):
     assert other.tables() == {"accounts": 2}
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_damaged_store_gives_a_clear_message(tmp_path, seed):
     db = tmp_path / "damaged.duckdb"
     store = _seeded(db)
