@@ -345,6 +345,46 @@ _AGGS = (
 )
 
 
+_PART = (
+    "count(*) AS accounts, sum(CAST(_active AS INTEGER)) AS active_accounts, "
+    "sum(CASE WHEN _active THEN _mrr END) AS mrr_active, count(_mrr) AS mrr_n, "
+    "sum(CAST(_in_base AS INTEGER)) AS retention_n, sum(CAST(_in_base AND _active AS INTEGER)) AS retained, "
+    "sum(CAST(_undated_churn AS INTEGER)) AS churned_undated, sum(CAST(_churned_ever AS INTEGER)) AS churned_ever, "
+    "sum(_nps_n) AS nps_n, sum(_nps_p) AS promoters, sum(_nps_d) AS detractors, "
+    "sum(CAST(_ref AS INTEGER)) AS referrals, count(_ref) AS channel_n, count(_cycle) AS sales_cycle_n, "
+    "sum(_won) AS won, sum(_lost) AS lost, sum(_seats) AS seats_sum, count(_seats) AS seats_n"
+)
+_ROLLUP = (
+    "sum(accounts) AS accounts, sum(active_accounts) AS active_accounts, sum(mrr_active) AS mrr_active, "
+    "sum(mrr_n) AS mrr_n, sum(retention_n) AS retention_n, sum(retained) AS retained, "
+    "sum(churned_undated) AS churned_undated, sum(churned_ever) AS churned_ever, sum(nps_n) AS nps_n, "
+    "sum(promoters) AS promoters, sum(detractors) AS detractors, sum(referrals) AS referrals, "
+    "sum(channel_n) AS channel_n, sum(sales_cycle_n) AS sales_cycle_n, sum(won) AS won, sum(lost) AS lost, "
+    "sum(seats_sum) / nullif(sum(seats_n), 0) AS seats, sum(seats_n) AS seats_n"
+)
+
+
+def _grouped_with_median(q: _Sql, keys: list[str]) -> None:
+    """Appends the statistics (the columns of _AGGS) over `dimk` by GROUPING SETS ((keys), ()),
+    with `_overall_row` = 1 on the overall row, in one pass over the accounts: first partial sums
+    per (segment, sales cycle value), then those rolled up; the median sales cycle comes from the
+    counts per cycle value (the middle one or two values by running counts), the value median()
+    gives, without its cost (a holistic aggregate: ~4x the rest of the query at 1M accounts)."""
+    k = ", ".join(keys)
+    q.add(f", part AS (SELECT {k}, _cycle AS _v, {_PART} FROM dimk GROUP BY {k}, _cycle)")
+    q.add(f", agg AS (SELECT {k}, GROUPING({keys[0]}) AS _overall_row, {_ROLLUP} FROM part "
+          f"GROUP BY GROUPING SETS (({k}), ()))")
+    q.add(f", hist AS (SELECT {k}, GROUPING({keys[0]}) AS _g, _v, sum(sales_cycle_n) AS _c FROM part "
+          f"WHERE _v IS NOT NULL GROUP BY GROUPING SETS (({k}, _v), (_v)))")
+    q.add(f", cum AS (SELECT *, sum(_c) OVER (PARTITION BY {k}, _g ORDER BY _v ROWS UNBOUNDED PRECEDING) AS _cum, "
+          f"sum(_c) OVER (PARTITION BY {k}, _g) AS _tot FROM hist)")
+    q.add(f", med AS (SELECT {k}, _g, min(_v) FILTER (WHERE _cum >= (_tot + 1) // 2) AS _lo, "
+          f"min(_v) FILTER (WHERE _cum >= _tot // 2 + 1) AS _hi FROM cum GROUP BY {k}, _g)")
+    on = " AND ".join(f"agg.{a} IS NOT DISTINCT FROM med.{a}" for a in keys)
+    q.add(f" SELECT agg.*, med._lo + (med._hi - med._lo) * 0.5 AS median_cycle FROM agg LEFT JOIN med "
+          f"ON {on} AND agg._overall_row = med._g")
+
+
 def _dim_sql(q: _Sql, dims: list[Dimension], ctx: _Context) -> list[str]:
     """Appends `, dimk AS (SELECT base.*, <dims> FROM base LEFT JOIN ...)`; returns the key aliases."""
     selects: list[tuple[str, list]] = []
@@ -474,8 +514,7 @@ def segment_stats(
         q = _Sql()
         _base_sql(q, ctx, flts, chans)
         keys = _dim_sql(q, dims, ctx)
-        q.add(f" SELECT {', '.join(keys)}, GROUPING({keys[0]}) AS _overall_row, {_AGGS} FROM dimk "
-              f"GROUP BY GROUPING SETS (({', '.join(keys)}), ())")
+        _grouped_with_median(q, keys)
         cols, all_rows = _fetch(cur, q)
         flag = cols.index("_overall_row")
         over_rows = [r for r in all_rows if r[flag]]
