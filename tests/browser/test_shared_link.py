@@ -1,0 +1,39 @@
+"""Real browser: a shared link (?lang=de&...) opens the page in German with its choices restored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, goto_page, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+
+def test_shared_pmf_link_restores_language_and_choices(app_server, page):
+    goto_page(page, app_server.base_url, "pmf?lang=de&as_of=2024-06-30&min_n=12")
+    assert_no_exception(page)
+    page.get_by_role("heading", name=re.compile("Product-Market-Fit")).first.wait_for()
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Sprache", exact=True).count() == 1
+    page.get_by_text("Einstellungen", exact=False).first.click()  # open the settings expander
+    assert page.locator('[data-testid="stMain"] [data-testid="stDateInput"] input').first.input_value() in ("30.06.2024", "2024-06-30")
+    assert page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first.input_value() == "12"
+    # the URL keeps the choices, and the sidebar's link carries them
+    assert "as_of=2024-06-30" in page.url and "min_n=12" in page.url and "lang=de" in page.url
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    assert "/pmf?" in link and "lang=de" in link and "as_of=2024-06-30" in link and "min_n=12" in link
+    screenshot(page, "de_pmf_shared_link")
+
+
+def test_shared_segments_link_restores_dimensions_and_filters(app_server, page):
+    goto_page(page, app_server.base_url, "segments?lang=de&seg_dim1=country&seg_min_n=7&seg_filters=country%3DDE")
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Sprache", exact=True).count() == 1
+    boxes = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
+    shown = [boxes.nth(i).text_content() + " " + " ".join(boxes.nth(i).locator("input").evaluate_all("els => els.map(e => e.value)"))
+             for i in range(2)]
+    assert "country" in shown[0] and "country" not in shown[1], shown
+    assert page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first.input_value() == "7"
+    assert page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.input_value() == "country=DE"
+    screenshot(page, "de_segments_shared_link")
