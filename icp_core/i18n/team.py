@@ -54,7 +54,7 @@ TEXTS = {
         "en": "This app runs on Streamlit Community Cloud, whose disk is wiped on every restart: imported data is lost. Download a backup regularly, or set ICP_DB in the app's secrets to a persistent DuckDB database such as MotherDuck (ICP_DB = \"md:my_icp\" plus motherduck_token).",
         "de": "Diese App läuft auf Streamlit Community Cloud; deren Festplatte wird bei jedem Neustart gelöscht: Importierte Daten gehen verloren. Laden Sie regelmäßig eine Sicherung herunter oder setzen Sie ICP_DB in den Secrets der App auf eine dauerhafte DuckDB-Datenbank wie MotherDuck (ICP_DB = \"md:my_icp\" plus motherduck_token).",
     },
-    "keep.download": {"en": "Download a backup of this workspace", "de": "Sicherung dieses Arbeitsbereichs herunterladen"},
+    "keep.download": {"en": "Download backup", "de": "Sicherung herunterladen"},
     "keep.prepare": {"en": "Prepare a backup", "de": "Sicherung vorbereiten"},
     "keep.download_help": {
         "en": "One file with every table, the import history, rejected rows, the original files and the settings.",
