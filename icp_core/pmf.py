@@ -91,6 +91,9 @@ class _Ctx:
     cols: frozenset[str] = field(default_factory=frozenset)
     tables: frozenset[str] = field(default_factory=frozenset)
     channels: tuple[str, ...] = ()
+    # figures computed with this context, reused within one call (page_bundle draws the retention
+    # by segment that the retention indicator already computed); never part of equality / hash
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def has(self, col: str) -> bool:
         return col in self.cols
@@ -121,11 +124,14 @@ def resolve_as_of(cur: duckdb.DuckDBPyConnection, settings: PmfSettings) -> date
     return _ctx(cur, settings).as_of
 
 
-def available_dimensions(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    """Dimensions the accounts table offers for segmenting: canonical fields, bands, extra columns."""
+def available_dimensions(cur: duckdb.DuckDBPyConnection, _c: _Ctx | None = None) -> list[str]:
+    """Dimensions the accounts table offers for segmenting: canonical fields, bands, extra columns.
+    ``_c``: a context already made for this cursor (its filled columns are reused)."""
     if not table_exists(cur, "accounts"):
         return []
-    cols = [c for c in table_columns(cur, "accounts") if c in _ctx(cur, PmfSettings(as_of=date(2000, 1, 1))).cols]
+    filled = (_c if _c is not None and "accounts" in _c.tables
+              else _ctx(cur, PmfSettings(as_of=date(2000, 1, 1)))).cols
+    cols = [c for c in table_columns(cur, "accounts") if c in filled]
     skip = {"account_id", "company_name", "first_contact_date", "start_date", "churn_date", "mrr", "arr",
             "seats", "sales_cycle_days", "nps", "tech_stack", "employees", "annual_revenue", "founded_year",
             "department_size", "_import_id", "_row"}
@@ -461,6 +467,9 @@ def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, 
     date left out), retained = of those still active at as_of; Wilson interval; small when n < min_n.
     Sorted best first (small segments after all others)."""
     ctx = _c or _ctx(cur, settings)
+    memo_key = ("retention_by_segment", tuple(dims), settings)
+    if memo_key in ctx.memo:
+        return ctx.memo[memo_key]
     if _retention_reason(ctx, cur) or not dims:
         return pl.DataFrame()
     keys = ", ".join(quote_ident(d) for d in dims)
@@ -470,7 +479,8 @@ def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, 
         f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}) GROUP BY ALL",
         params=[ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
     ).pl()
-    return _sorted(_with_wilson(frame, "retained", "retention", settings.min_n), "retention", dims)
+    ctx.memo[memo_key] = _sorted(_with_wilson(frame, "retained", "retention", settings.min_n), "retention", dims)
+    return ctx.memo[memo_key]
 
 
 def retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict:
@@ -719,7 +729,7 @@ def page_bundle(
     ctx = _ctx(cur, settings)
     if "accounts" not in ctx.tables:
         raise IcpError("pmf.no_accounts")
-    dims_ok = set(available_dimensions(cur))
+    dims_ok = set(available_dimensions(cur, _c=ctx))
 
     def ok(dims: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(d for d in dims if d in dims_ok or (d.startswith("tech:") and ctx.has("tech_stack")))
