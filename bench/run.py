@@ -52,13 +52,15 @@ class Timer:
                 base_runs: int | None = None, note: str = "") -> dict:
         if warmup:
             fn()
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
             gc.collect()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         row = {"group": group, "name": name, "runs": runs, "median": statistics.median(times),
+               "cpu": statistics.median(cpu),
                "min": min(times), "max": max(times), "note": note, "load": os.getloadavg()[0]}
         if baseline is not None:
             b = []
@@ -71,7 +73,8 @@ class Timer:
                 b.append(time.perf_counter() - t0)
             row.update(b_median=statistics.median(b), b_min=min(b), b_max=max(b))
         self.rows.append(row)
-        print(f"  {group:8s} {name:58s} {_fmt(row['median'])} ({_fmt(row['min'])}..{_fmt(row['max'])})"
+        print(f"  {group:8s} {name:58s} {_fmt(row['median'])} ({_fmt(row['min'])}..{_fmt(row['max'])}) "
+              f"cpu {_fmt(row['cpu'])}"
               + (f"  baseline {_fmt(row['b_median'])}" if "b_median" in row else "")
               + f"  load {row['load']:.2f}", flush=True)
         return row
@@ -376,13 +379,16 @@ def report(rows: list[dict], m: dict, args, started: datetime, loads: list[float
     L.append("Imports: median of 3 (each into a new file store). Queries: median of 5 after one warm-up "
              "(rules + clusters and the profile: of 3, no warm-up). Baseline: the same figure in pandas "
              "over the whole table, as a notebook would compute it (table read into pandas once, outside "
-             "the timing). Ratio = ours / baseline (below 1 = faster than the baseline).\n")
-    L.append("| group | figure | median | spread (min..max) | runs | pandas baseline | ours / baseline | load |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|")
+             "the timing). Ratio = ours / baseline (below 1 = faster than the baseline). CPU = median CPU "
+             "seconds of the process over all threads (steadier than wall time when others share the cores; "
+             "DuckDB uses both cores, so wall time on an idle machine is roughly CPU / 2 for queries).\n")
+    L.append("| group | figure | median | spread (min..max) | CPU | runs | pandas baseline | ours / baseline | load |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         base = f"{_fmt(r['b_median'])}" if "b_median" in r else "–"
         ratio = f"{r['median'] / r['b_median']:.2f}" if r.get("b_median") else "–"
         L.append(f"| {r['group']} | {r['name']} | {_fmt(r['median'])} | {_fmt(r['min'])}..{_fmt(r['max'])} | "
+                 f"{_fmt(r['cpu'])} | "
                  f"{r['runs']} | {base} | {ratio} | {r['load']:.2f} |")
     small = {r["name"]: r for r in rows if r["group"].startswith("q ") and not r["group"].endswith("M")}
     big = {r["name"]: r for r in rows if r["group"].startswith("q ") and r["group"].endswith("M")}
