@@ -297,5 +297,25 @@ def click_nav_link(page, href: str) -> None:
     link = page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]')
     arm_rerun_watch(page)
     link.click()
-    page.wait_for_url(href if href.startswith("http") else re.compile(re.escape(href.rstrip("/")) + "/?$"))
+    # the page keeps its choices in the URL (shared views), so a query string may follow the path
+    page.wait_for_url(re.compile(re.escape(href.split("?")[0].rstrip("/")) + r"/?(\?.*)?$"))
     wait_for_rerun(page)
+
+
+def open_app_page(app_server: AppServer, page, slug: str, lang: str = "en"):
+    """Open the app, switch to `lang`, follow the navigation link whose URL ends in /<slug>, and
+    check that no exception shows (printing the server log when one does). Returns the main area."""
+    goto_page(page, app_server.base_url)
+    if lang != "en":
+        switch_language(page, lang)
+    links = nav_links(page)
+    href = next((h for _label, h in links if h.rstrip("/").endswith("/" + slug)), None)
+    if href is None:
+        pytest.fail(f"no page '{slug}' in the navigation: {links}")
+    click_nav_link(page, href)
+    try:
+        assert_no_exception(page)
+    except BaseException:
+        print(app_server.log.read_text(errors="replace")[-5000:])
+        raise
+    return page.locator('[data-testid="stMain"]')

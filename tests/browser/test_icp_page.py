@@ -7,33 +7,14 @@ import pytest
 
 from icp_core.i18n import t
 
-from .conftest import (
-    arm_rerun_watch, assert_no_exception, click_nav_link, goto_page, nav_links, screenshot, switch_language,
-    wait_for_rerun,
-)
+from .conftest import arm_rerun_watch, assert_no_exception, open_app_page, screenshot, wait_for_rerun
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
-def _icp_href(page) -> str:
-    for _label, href in nav_links(page):
-        if href.rstrip("/").endswith("/icp"):
-            return href
-    pytest.fail(f"no ICP page in the navigation: {nav_links(page)}")
-
-
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_icp_page_in_both_languages_with_download(app_server, page, lang):
-    goto_page(page, app_server.base_url)
-    if lang == "de":
-        switch_language(page, "de")
-    click_nav_link(page, _icp_href(page))
-    try:
-        assert_no_exception(page)
-    except BaseException:
-        print(app_server.log.read_text(errors="replace")[-5000:])
-        raise
-    main = page.locator('[data-testid="stMain"]')
+    main = open_app_page(app_server, page, "icp", lang)
     text = main.inner_text()
     assert t("profile.title", lang) in text
     assert t("profile.section.jobs", lang) in text and t("profile.section.personas", lang) in text

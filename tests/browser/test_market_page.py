@@ -9,39 +9,15 @@ import pytest
 from icp_core.i18n import t
 
 from .conftest import (
-    arm_rerun_watch,
-    assert_no_exception,
-    click_nav_link,
-    goto_page,
-    nav_links,
-    screenshot,
-    switch_language,
-    wait_for_app,
-    wait_for_rerun,
+    arm_rerun_watch, assert_no_exception, open_app_page, screenshot, wait_for_app, wait_for_rerun,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
-def _market_href(page) -> str:
-    for _label, href in nav_links(page):
-        if href.rstrip("/").endswith("/market"):
-            return href
-    pytest.fail(f"no Market page in the navigation: {nav_links(page)}")
-
-
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_market_page_renders_in_both_languages(app_server, page, lang):
-    goto_page(page, app_server.base_url)
-    if lang == "de":
-        switch_language(page, "de")
-    click_nav_link(page, _market_href(page))
-    try:
-        assert_no_exception(page)
-    except BaseException:
-        print(app_server.log.read_text(errors="replace")[-5000:])
-        raise
-    main = page.locator('[data-testid="stMain"]')
+    main = open_app_page(app_server, page, "market", lang)
     text = main.inner_text()
     assert t("market.title", lang) in text
     assert ("100,000" if lang == "en" else "100.000") in text

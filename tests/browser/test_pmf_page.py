@@ -7,16 +7,9 @@ import pytest
 
 from icp_core.i18n import t
 
-from .conftest import assert_no_exception, click_nav_link, goto_page, nav_links, screenshot, switch_language, wait_for_app
+from .conftest import assert_no_exception, open_app_page, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-
-def _pmf_href(page) -> str:
-    for label, href in nav_links(page):
-        if href.rstrip("/").endswith("/pmf"):
-            return href
-    pytest.fail(f"no PMF page in the navigation: {nav_links(page)}")
 
 
 def _open_tabs(page, lang: str) -> None:
@@ -32,16 +25,7 @@ def _open_tabs(page, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_pmf_page_renders_in_both_languages(app_server, page, lang):
-    goto_page(page, app_server.base_url)
-    if lang == "de":
-        switch_language(page, "de")
-    click_nav_link(page, _pmf_href(page))
-    try:
-        assert_no_exception(page)
-    except BaseException:
-        print(app_server.log.read_text(errors="replace")[-5000:])
-        raise
-    main = page.locator('[data-testid="stMain"]')
+    main = open_app_page(app_server, page, "pmf", lang)
     text = main.inner_text()
     assert t("pmf.title", lang) in text
     # the sample company's planted verdict, with the indicator table beside it

@@ -11,30 +11,14 @@ import pytest
 
 from icp_core.i18n import t
 
-from .conftest import assert_no_exception, click_nav_link, goto_page, nav_links, screenshot, switch_language
+from .conftest import assert_no_exception, open_app_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
-def _href(page) -> str:
-    for _label, href in nav_links(page):
-        if href.rstrip("/").endswith("/prospects"):
-            return href
-    pytest.fail(f"no Prospects page in the navigation: {nav_links(page)}")
-
-
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_prospects_page_scores_and_downloads(app_server, page, lang):
-    goto_page(page, app_server.base_url)
-    if lang == "de":
-        switch_language(page, "de")
-    click_nav_link(page, _href(page))
-    try:
-        assert_no_exception(page)
-    except BaseException:
-        print(app_server.log.read_text(errors="replace")[-5000:])
-        raise
-    main = page.locator('[data-testid="stMain"]')
+    main = open_app_page(app_server, page, "prospects", lang)
     text = main.inner_text()
     assert t("scoring.title", lang) in text
     assert t("scoring.bt.title", lang) in text
