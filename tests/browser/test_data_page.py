@@ -4,11 +4,13 @@ mapping, import, read the report, undo with confirmation. Leaves the shared stor
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from icp_core.store import Store
 
-from .conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_rerun
+from .conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_app, wait_for_rerun
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -34,14 +36,21 @@ def _metric(page, label: str) -> str:
 
 def test_upload_correct_mapping_import_and_undo(app_server, page):
     goto_page(page, app_server.base_url, "data")
+    # On a fresh server a page URL as the very first request runs once alone, then reruns through
+    # app.py, which loads the sample company: wait for that second run to have made the store.
+    deadline = time.monotonic() + 60
+    while not app_server.store.exists() and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    wait_for_app(page)
     assert_no_exception(page)
     sample_accounts = Store(app_server.store, read_only=True).tables().get("accounts", 0)
     main = page.locator('[data-testid="stMain"]')
     keep_sample = main.locator('[data-testid="stCheckbox"]').filter(has_text="Clear the sample company")
     if keep_sample.count():
         _act(page, lambda: keep_sample.locator("label").click())  # keep the sample's other tables
-    _act(page, lambda: page.set_input_files(
-        '[data-testid="stFileUploaderDropzoneInput"]', files=[{"name": "crm.csv", "mimeType": "text/csv", "buffer": CSV}]
+    # the Data page's uploader (the sidebar has one too, for restoring a backup)
+    _act(page, lambda: main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "crm.csv", "mimeType": "text/csv", "buffer": CSV}]
     ))
     assert_no_exception(page)
     kundennummer = main.locator('[data-testid="stSelectbox"]').filter(has=page.locator('[data-testid="stWidgetLabel"]', has_text="Kundennummer"))
