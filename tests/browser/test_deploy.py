@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 def _uv() -> str:
@@ -38,7 +38,7 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
-def test_clean_venv_from_uv_lock_serves_the_app(tmp_path):
+def test_clean_venv_from_uv_lock_serves_the_app(tmp_path, browser):
     uv = _uv()
     requirements = tmp_path / "requirements.txt"
     _run([uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "-o", str(requirements)], cwd=ROOT)
@@ -83,26 +83,21 @@ def test_clean_venv_from_uv_lock_serves_the_app(tmp_path):
         assert status == 200 and '<div id="root">' in html and "<script" in html
         status, html = _get(f"{base}/pmf")  # a page's own address is served too (the app shell)
         assert status == 200 and '<div id="root">' in html
-        # the first page really runs in that environment: load it in a browser and wait for the home title
+        # the first page really runs in that environment: load it in the session's browser (one
+        # sync Playwright per process) and wait for the home title
+        from icp_core.i18n import t
+
+        from .conftest import wait_for_app
+
+        context = browser.new_context()
         try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            return
-        from tests.browser.conftest import CHROMIUM_ARGS, find_or_install_chromium, wait_for_app
-
-        executable = find_or_install_chromium()
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(headless=True, args=CHROMIUM_ARGS, **({"executable_path": executable} if executable else {}))
-            try:
-                page = browser.new_page()
-                page.goto(base, wait_until="domcontentloaded")
-                wait_for_app(page, 120_000)
-                from icp_core.i18n import t
-
-                page.get_by_role("heading", name=t("home.title", "en")).wait_for(timeout=60_000)
-                assert page.locator('[data-testid="stException"]').count() == 0
-            finally:
-                browser.close()
+            page = context.new_page()
+            page.goto(base, wait_until="domcontentloaded")
+            wait_for_app(page, 120_000)
+            page.get_by_role("heading", name=t("home.title", "en")).wait_for(timeout=60_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            context.close()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
