@@ -17,3 +17,21 @@ def tmp_store(tmp_path):
     from icp_core.store import Store
 
     return Store(str(tmp_path / "icp_test_store.duckdb"))
+
+
+@pytest.fixture
+def navigation_like_the_server(monkeypatch):
+    """For AppTests that click through app.py: AppTest (1.67) resets
+    PagesManager.uses_pages_directory before every run; because this project has a pages/ folder,
+    every rerun would then start as an old-style multipage app (the page file alone; ui.py then
+    switches that off and reruns, but a button click of that run is lost). The real server keeps
+    the flag off once app.py ran, so these tests do the same (`pytest.mark.usefixtures`)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

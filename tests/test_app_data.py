@@ -25,21 +25,7 @@ CSV = (
 ).encode("utf-8")
 
 
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    """AppTest (1.67) resets PagesManager.uses_pages_directory before every run; because this
-    project has a pages/ folder, every rerun would then start as an old-style multipage app
-    (the page file alone; ui.py then switches that off and reruns, but a button click of that
-    run is lost). The real server keeps the flag off once app.py ran, so the tests do the same."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("navigation_like_the_server")
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,16 +129,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory, browser) -> AppServer:
-    """`streamlit run app.py` on a free port, with ICP_DB on a fresh tmp store (so the sample
-    company loads on first launch without touching the user's store). Yields an AppServer; the
-    whole process group is terminated at the end.
-
-    Depends on `browser` only so chromium is up before the clock starts (startup timing)."""
-    tmp = tmp_path_factory.mktemp("app_server")
-    store = tmp / "browser_store.duckdb"
-    log = tmp / "streamlit.log"
+@contextmanager
+def run_app_server(folder: Path, store: Path) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free port with ICP_DB=store, its log in folder/streamlit.log;
+    polls /_stcore/health, yields an AppServer, and terminates the process group at the end."""
+    log = folder / "streamlit.log"
     port = _free_port()
     env = dict(os.environ, ICP_DB=str(store), PYTHONUNBUFFERED="1")
     env.pop("ICP_TEST_MODE", None)
@@ -163,6 +160,17 @@ def app_server(tmp_path_factory, browser) -> AppServer:
         yield AppServer(base_url, started, time.perf_counter() - started, store, log)
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, browser) -> Iterator[AppServer]:
+    """The session's server on a fresh tmp store (so the sample company loads on first launch
+    without touching the user's store).
+
+    Depends on `browser` only so chromium is up before the clock starts (startup timing)."""
+    tmp = tmp_path_factory.mktemp("app_server")
+    with run_app_server(tmp, tmp / "browser_store.duckdb") as server:
+        yield server
 
 
 @pytest.fixture

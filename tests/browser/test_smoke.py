@@ -44,7 +44,11 @@ def test_root_renders_and_startup_time(app_server, page):
     # the app shell is there: a navigation with at least the home page and a language switch
     links = nav_links(page)
     assert links, "the sidebar navigation lists no page"
-    assert page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text="Language").count() == 1
+    # first launch loads the sample and writes the language into the URL: a rerun may still be
+    # drawing the sidebar, so wait for the switch to appear (and then exactly once)
+    language = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text="Language")
+    language.first.wait_for(timeout=30_000)
+    assert language.count() == 1
     screenshot(page, "en_root")
 
 
