@@ -25,7 +25,8 @@ if not has_accounts:
     st.warning(tr("profile.no_accounts"))
     st.stop()
 
-deck = st.toggle(tr("profile.deck_mode"), key="icp_deck", help=tr("profile.deck_help"))
+deck = st.toggle(tr("profile.deck_mode"), value=ui.url_state("icp_deck", False, "deck"), key="icp_deck",
+                 help=tr("profile.deck_help"))
 if not deck:
     st.caption(tr("profile.intro"))
 

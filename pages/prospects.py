@@ -182,8 +182,10 @@ k[5].metric(tr("scoring.kpi.unknown"), fmt_number(scored.filter(pl.col("unknown"
             help=tr("scoring.kpi.unknown_help"))
 
 f1, f2 = st.columns([2, 3])
-show = f1.multiselect(tr("scoring.filter_tiers"), list(scoring.TIERS), default=list(scoring.TIERS), key="score_tiers")
-query = f2.text_input(tr("scoring.search"), key="score_search").strip().casefold()
+show = f1.multiselect(tr("scoring.filter_tiers"), list(scoring.TIERS),
+                      default=ui.url_state("score_tiers", list(scoring.TIERS), "tiers", options=list(scoring.TIERS)),
+                      key="score_tiers")
+query = f2.text_input(tr("scoring.search"), value=ui.url_state("score_search", "", "q"), key="score_search").strip().casefold()
 view = scoring.output_frame(scored).filter(pl.col("tier").is_in(show))
 if query:
     hay = pl.col("id").cast(pl.String).str.to_lowercase().str.contains(query, literal=True)
