@@ -115,6 +115,19 @@ def _cached_call(module: str, qualname: str, location: str, version: int, args: 
     return fn(_open_store(location).cursor(), *args, **dict(kwargs))
 
 
+def require_accounts(message_key: str) -> None:
+    """Stop the page with one clear message when the store holds no accounts (or cannot be read):
+    every figure of the page needs them."""
+    try:
+        has_accounts = bool(store_call("tables").get("accounts"))
+    except Exception as err:
+        show_error(err)
+        st.stop()
+    if not has_accounts:
+        st.warning(tr(message_key))
+        st.stop()
+
+
 def show_error(err: Exception) -> None:
     """A user-facing error as one clear sentence in the user's language (never a raw traceback)."""
     if isinstance(err, IcpError):

@@ -16,14 +16,7 @@ store = ui.get_store()
 
 st.title(tr("profile.title"))
 
-try:
-    has_accounts = bool(ui.store_call("tables").get("accounts"))
-except Exception as err:
-    ui.show_error(err)
-    st.stop()
-if not has_accounts:
-    st.warning(tr("profile.no_accounts"))
-    st.stop()
+ui.require_accounts("profile.no_accounts")
 
 deck = st.toggle(tr("profile.deck_mode"), value=ui.url_state("icp_deck", False, "deck"), key="icp_deck",
                  help=tr("profile.deck_help"))

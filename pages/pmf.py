@@ -17,14 +17,7 @@ L = ui.lang()
 st.title(tr("pmf.title"))
 st.caption(tr("pmf.intro"))
 
-try:
-    has_accounts = bool(ui.store_call("tables").get("accounts"))
-except Exception as err:
-    ui.show_error(err)
-    st.stop()
-if not has_accounts:
-    st.warning(tr("pmf.no_accounts"))
-    st.stop()
+ui.require_accounts("pmf.no_accounts")
 
 
 def chart(c) -> None:
