@@ -300,27 +300,25 @@ def filter_sql(flt: Filter, as_of_year: int | None = None) -> tuple[str, list]:
         return (f"list_contains(?::VARCHAR[], {expr})", [list(flt.values)])
     col = quote_ident(flt.field)
     if flt.is_date_range:
-        parts, params = [], []
-        if flt.low_date is not None:
-            parts.append(f"{col} >= ?")
-            params.append(flt.low_date)
-        if flt.high_date is not None:
-            parts.append(f"{col} <= ?")
-            params.append(flt.high_date)
-        return ("(" + " AND ".join(parts or ["TRUE"]) + ")", params)
+        return _range_sql(col, flt.low_date, flt.high_date)
     if flt.is_range:
-        parts, params = [], []
-        if flt.low is not None:
-            parts.append(f"{col} >= ?")
-            params.append(flt.low)
-        if flt.high is not None:
-            parts.append(f"{col} <= ?")
-            params.append(flt.high)
-        return ("(" + " AND ".join(parts or ["TRUE"]) + ")", params)
+        return _range_sql(col, flt.low, flt.high)
     # categorical: compared as text, case-insensitively (country codes, industries, extras).
     # list_contains, not "= ANY(list)": DuckDB plans ANY as a join, which stops an AND from
     # skipping its later (costly) terms for rows that already failed (see tests/test_market_common_fix.py)
     return (f"list_contains(?::VARCHAR[], lower(CAST({col} AS VARCHAR)))", [[v.casefold() for v in flt.values]])
+
+
+def _range_sql(col: str, low, high) -> tuple[str, list]:
+    """Inclusive range on a quoted column; an open end (None) is no condition."""
+    parts, params = [], []
+    if low is not None:
+        parts.append(f"{col} >= ?")
+        params.append(low)
+    if high is not None:
+        parts.append(f"{col} <= ?")
+        params.append(high)
+    return ("(" + " AND ".join(parts or ["TRUE"]) + ")", params)
 
 
 def filters_sql(filters: list[Filter] | tuple[Filter, ...], as_of_year: int | None = None) -> tuple[str, list]:

@@ -119,6 +119,16 @@ def segment_bar(frame, value: str, title: str, value_format: str, value_title: s
     ))
 
 
+def segment_section(title_key: str, figure, value: str, value_format: str, value_title_key: str,
+                    dims: tuple[str, ...]) -> None:
+    """A by-segment figure of the core (cached) drawn as bars with intervals, under its heading."""
+    try:
+        seg = ui.cached(figure, settings, dims)
+        segment_bar(seg, value, tr(title_key), value_format, tr(value_title_key), dims)
+    except Exception as err:
+        ui.show_error(err)
+
+
 # ---- NPS -----------------------------------------------------------------------------------
 with tab_nps:
     nps = summary["nps"]
@@ -145,12 +155,8 @@ with tab_nps:
                         n=ui.fmt_number(nps["n"])),
         ))
         st.subheader(tr("pmf.nps.segment_title"))
-        dims = dim_picker("pmf_nps_dim")
-        try:
-            seg = ui.cached(pmf.nps_by_segment, settings, dims)
-            segment_bar(seg, "nps", tr("pmf.nps.segment_title"), ",", tr("pmf.nps.metric"), dims)
-        except Exception as err:
-            ui.show_error(err)
+        segment_section("pmf.nps.segment_title", pmf.nps_by_segment, "nps", ",", "pmf.nps.metric",
+                        dim_picker("pmf_nps_dim"))
         st.subheader(tr("pmf.nps.trend_title"))
         trend = ui.cached(pmf.nps_trend, settings)
         if trend is None or trend.is_empty():
@@ -184,12 +190,8 @@ with tab_ref:
         chart(charts.line_over_time(quarters, "quarter", "share", "series", title=tr("pmf.ref.quarter_title"),
                                     y_format="%", lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.ref.share"), n="n"))
     st.subheader(tr("pmf.ref.segment_title"))
-    dims = dim_picker("pmf_ref_dim")
-    try:
-        seg = ui.cached(pmf.referral_rate_by_segment, settings, dims)
-        segment_bar(seg, "rate", tr("pmf.ref.segment_title"), "%", tr("pmf.ref.rate"), dims)
-    except Exception as err:
-        ui.show_error(err)
+    segment_section("pmf.ref.segment_title", pmf.referral_rate_by_segment, "rate", "%", "pmf.ref.rate",
+                    dim_picker("pmf_ref_dim"))
 
 # ---- Retention -----------------------------------------------------------------------------
 with tab_ret:
@@ -211,11 +213,8 @@ with tab_ret:
     if ret["logo_12m"] is not None:
         st.subheader(tr("pmf.ret.segment_title"))
         seg_dims = st.multiselect(tr("pmf.dimension"), dimensions, default=list(settings.dimensions), key="pmf_ret_dim")
-        try:
-            seg = ui.cached(pmf.retention_by_segment, settings, tuple(seg_dims))
-            segment_bar(seg, "retention", tr("pmf.ret.segment_title"), "%", tr("pmf.ret.retention"), tuple(seg_dims))
-        except Exception as err:
-            ui.show_error(err)
+        segment_section("pmf.ret.segment_title", pmf.retention_by_segment, "retention", "%", "pmf.ret.retention",
+                        tuple(seg_dims))
     rev = ui.cached(pmf.revenue_retention, settings)
     r1, r2 = st.columns(2)
     r1.metric(tr("pmf.ret.nrr"), ui.fmt_pct(rev["nrr"]))
@@ -243,12 +242,8 @@ with tab_ellis:
                       somewhat=ui.fmt_number(el["somewhat"]), not_=ui.fmt_number(el["not"]),
                       low=ui.fmt_pct(el["low"]), high=ui.fmt_pct(el["high"]), threshold=ui.fmt_pct(el["threshold"], 0)))
         st.subheader(tr("pmf.ellis.segment_title"))
-        dims = dim_picker("pmf_ellis_dim")
-        try:
-            seg = ui.cached(pmf.ellis_by_segment, settings, dims)
-            segment_bar(seg, "score", tr("pmf.ellis.segment_title"), "%", tr("pmf.ellis.score"), dims)
-        except Exception as err:
-            ui.show_error(err)
+        segment_section("pmf.ellis.segment_title", pmf.ellis_by_segment, "score", "%", "pmf.ellis.score",
+                        dim_picker("pmf_ellis_dim"))
         st.subheader(tr("pmf.ellis.persona_title"))
         if persona_fields:
             field = st.selectbox(tr("pmf.persona_field"), persona_fields, key="pmf_persona")
