@@ -7,6 +7,7 @@ Nothing here computes a figure; it only wires Streamlit to the core.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any, Callable
 
@@ -30,9 +31,28 @@ def _run_through_entrypoint() -> None:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
     except ImportError:  # a future Streamlit without this internal: nothing to fix
         return
-    if getattr(PagesManager, "uses_pages_directory", None) and get_script_run_ctx(suppress_warning=True) is not None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return
+    # The flag alone is not enough: sessions whose first runs started together in the old mode all
+    # run their page alone, but only the first of them still sees the flag set. So look at this
+    # run's own call stack: is the entry script (app.py, or a page run as the main script) on it?
+    if getattr(ctx, "_icp_entry_checked", None) is ctx.cursors:  # checked already in this run (a new dict per run)
+        return
+    if getattr(PagesManager, "uses_pages_directory", None) or not _entry_script_on_stack(ctx.main_script_path):
         PagesManager.uses_pages_directory = False
         st.rerun()
+    ctx._icp_entry_checked = ctx.cursors
+
+
+def _entry_script_on_stack(main_script_path: str) -> bool:
+    entry = os.path.realpath(main_script_path)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == main_script_path or os.path.realpath(frame.f_code.co_filename) == entry:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def lang() -> str:
