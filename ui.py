@@ -272,9 +272,12 @@ def choice_key(base: str, default: Any) -> str:
     return key
 
 
-def remember(base: str, value: Any) -> Any:
-    """Keep a choice made in a choice_key widget, so it survives a language switch."""
+def remember(base: str, value: Any, param: str | None = None) -> Any:
+    """Keep a choice made in a choice_key widget, so it survives a language switch; with param,
+    also write it into the address bar (a shared view, see url_choice)."""
     st.session_state[f"_choice:{base}"] = value
+    if param:
+        set_url(param, value)
     return value
 
 
@@ -290,9 +293,10 @@ def _parse_url_value(param: str, default: Any, options: Any = None, kind: type |
     if param not in st.query_params:
         return _URL_MISSING
     if isinstance(default, (list, tuple)):
-        values = [v for v in st.query_params.get_all(param) if v != ""]
-        if options is not None:
-            values = [v for v in values if v in options]
+        given = [v for v in st.query_params.get_all(param) if v != ""]
+        values = given if options is None else [v for v in given if v in options]
+        if given and not values:  # nothing usable in the link: the default, not an empty choice
+            return _URL_MISSING
         return type(default)(values)
     raw = st.query_params.get(param, "")
     if default is None and kind is not None:
@@ -358,6 +362,45 @@ def url_state(key: str, default: Any, param: str | None = None, options: Any = N
             value = default
     set_url(param, value)
     return value
+
+
+def url_choice(base: str, default: Any, param: str, options: Any = None, kind: type | None = None) -> str:
+    """choice_key for a choice that also lives in the URL (query parameter param).
+
+    While this session has no value for the choice yet (a link just opened), the URL's value is
+    the start (typed like default, checked against options; an unusable value falls back to
+    default); afterwards the session's value wins. Pair it with remember(base, value, param):
+
+        table = ui.remember("data_table", st.selectbox(..., key=ui.url_choice("data_table", "accounts", "table", names)), "table")
+    """
+    if f"_choice:{base}" not in st.session_state and f"{base}@{lang()}" not in st.session_state:
+        value = _parse_url_value(param, default, options, kind)
+        if value is not _URL_MISSING:
+            default = value
+    return choice_key(base, default)
+
+
+def url_values(param: str) -> list[str]:
+    """The raw values of a query parameter (empty when absent): for choices the core decodes
+    (icp_core.view_params). Read them only to seed widgets that have no value in the session yet."""
+    return list(st.query_params.get_all(param))
+
+
+def url_tabs(base: str, param: str, labels: dict[str, str]) -> tuple[str, list]:
+    """st.tabs whose open tab lives in the URL (param=<id>, never the translated label, so a link
+    works in both languages). labels: {tab id: label}. Returns (open tab id, tab containers)."""
+    ids = list(labels)
+    chosen = st.session_state.get(f"_choice:{base}")
+    if chosen not in labels:
+        chosen = st.query_params.get(param)
+        if chosen not in labels:
+            chosen = ids[0]
+    key = f"{base}@{lang()}"
+    tabs = st.tabs(list(labels.values()), default=labels[chosen], key=key, on_change="rerun")
+    by_label = {label: tab_id for tab_id, label in labels.items()}
+    current = by_label.get(st.session_state.get(key), chosen)
+    remember(base, current, param)
+    return current, list(tabs)
 
 
 def _clear_caches() -> None:

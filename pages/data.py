@@ -272,18 +272,22 @@ def _health() -> None:
                 st.warning(tr("data.health_blocked_title") + "\n\n" + "\n".join(f"- {m}" for m in blocked), icon=":material/lock:")
 
 
-tab_import, tab_health, tab_history = st.tabs([tr("data.tab_import"), tr("data.tab_health"), tr("data.tab_history")])
+# the open tab, the table and the mode live in the URL (a shared link opens the same view)
+_, (tab_import, tab_health, tab_history) = ui.url_tabs(
+    "data_tab", "tab", {"import": tr("data.tab_import"), "health": tr("data.tab_health"), "history": tr("data.tab_history")}
+)
 
 with tab_import:
     table = ui.remember("data_table", st.selectbox(
-        tr("data.table"), schema.table_names(), format_func=_table_label, key=ui.choice_key("data_table", "accounts")
-    ))
+        tr("data.table"), schema.table_names(), format_func=_table_label,
+        key=ui.url_choice("data_table", "accounts", "table", options=schema.table_names()),
+    ), "table")
     required = schema.TABLES[table].required
     st.caption(tr("data.table_fields", required=", ".join(required) or "–", fields=", ".join(f.name for f in schema.stored_fields(table))))
     mode = ui.remember("data_mode", st.radio(
         tr("data.mode"), ["replace", "append"], format_func=lambda m: t(f"data.mode_long.{m}", lang),
-        key=ui.choice_key("data_mode", "replace"), horizontal=True,
-    ))
+        key=ui.url_choice("data_mode", "replace", "mode", options=["replace", "append"]), horizontal=True,
+    ), "mode")
     clear_sample = False
     if ui.sample_tables():
         clear_sample = st.checkbox(tr("data.clear_sample_first"), value=True, key="data_clear_sample", help=tr("data.clear_sample_help"))

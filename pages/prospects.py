@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import ui
-from icp_core import groups, ingest, schema, scoring
+from icp_core import groups, ingest, schema, scoring, view_params
 from icp_core.errors import IcpError
 from icp_core.i18n import fmt_date, fmt_number, fmt_pct, t
 
@@ -63,23 +63,28 @@ saved_weights = saved_settings.get("weights") or {}
 saved_cutoffs = scoring.check_cutoffs(saved_settings.get("cutoffs"))
 st.subheader(tr("scoring.criteria_title"))
 st.caption(tr(f"scoring.criteria_from.{source['kind']}", version=source.get("version", "")))
+# a shared link's weights and cut-offs (invalid ones fall back to the saved / default values)
+url_weights = view_params.weights_from_url(ui.url_values("w"), [c["id"] for c in base_criteria])
+url_cutoffs = view_params.cutoffs_from_url(ui.url_values("cut")) or saved_cutoffs
 with st.container(border=True):
     weights: dict[str, float] = {}
     cols = st.columns(min(4, len(base_criteria)))
     for i, c in enumerate(base_criteria):
-        start = float(saved_weights.get(c["id"], c["weight"]))
+        start = url_weights.get(c["id"], float(saved_weights.get(c["id"], c["weight"])))
         base = f"score_w|{c['id']}"
         weights[c["id"]] = ui.remember(base, cols[i % len(cols)].number_input(
             ui.md_escape(scoring.criterion_labels(c, lang)["label"]), min_value=0.0, max_value=100.0, step=0.05,
             format="%.2f", key=ui.choice_key(base, start), help=tr("scoring.weight_help"),
         ))
+    ui.set_url("w", view_params.weights_to_url(weights))
     st.caption(tr("scoring.cutoffs"))
     cut_cols = st.columns(4)
     cutoffs = {}
     for col, tier in zip(cut_cols, ("A", "B", "C")):
         base = f"score_cut|{tier}"
         cutoffs[tier] = ui.remember(base, col.number_input(tr("scoring.cutoff", tier=tier), min_value=0.0, max_value=100.0,
-                                                           step=5.0, format="%.0f", key=ui.choice_key(base, saved_cutoffs[tier])))
+                                                           step=5.0, format="%.0f", key=ui.choice_key(base, url_cutoffs[tier])))
+    ui.set_url("cut", view_params.cutoffs_to_url(cutoffs))
     b1, b2, _ = st.columns([1.4, 1.4, 1.5])
     if b1.button(tr("scoring.save"), key="score_save", icon=":material/save:"):
         try:
@@ -91,6 +96,7 @@ with st.container(border=True):
         for k in list(st.session_state):
             if isinstance(k, str) and (k.startswith("score_w|") or k.startswith("_choice:score_w|")):
                 del st.session_state[k]
+        ui.set_url("w", None)  # else the link's weights would come back
         try:
             store.set_setting(scoring.SETTING_KEY, {"cutoffs": scoring.check_cutoffs(cutoffs)})
         except Exception as err:
@@ -119,10 +125,11 @@ st.subheader(tr("scoring.results_title"))
 n_stored = ui.store_call("tables").get("prospects", 0)
 source_options = ["stored", "upload"]
 choice = ui.remember("score_source", st.radio(
-    tr("scoring.source"), source_options, horizontal=True, key=ui.choice_key("score_source", "stored" if n_stored else "upload"),
+    tr("scoring.source"), source_options, horizontal=True,
+    key=ui.url_choice("score_source", "stored" if n_stored else "upload", "src", options=source_options),
     format_func=lambda o: t("scoring.source.upload", lang) if o == "upload" else (
         t("scoring.source.stored", lang, n=fmt_number(n_stored, lang)) if n_stored else t("scoring.source.stored_none", lang)),
-))
+), "src")
 
 frame: pl.DataFrame | None = None
 if choice == "upload":

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from icp_core.i18n import t
 from tests.browser.conftest import assert_no_exception, goto_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -37,3 +38,30 @@ def test_shared_segments_link_restores_dimensions_and_filters(app_server, page):
     assert page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first.input_value() == "7"
     assert page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.input_value() == "country=DE"
     screenshot(page, "de_segments_shared_link")
+
+
+def test_shared_prospects_link_restores_weights_cutoffs_and_filters(app_server, page):
+    # only the industry weighs (fit 100 or 0), cut-offs 90/60/30, only tier A shown, German
+    weights = "w=industry%3DMaschinenbau%3A1&w=employees%3D51-200%3A0&w=tech_stack%3DSAP%20Business%20One%3A0"
+    goto_page(page, app_server.base_url, f"prospects?lang=de&{weights}&cut=90,60,30&tiers=A&src=stored")
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("heading", name=re.compile("Interessenten|Prospects")).first.wait_for()
+    numbers = main.locator('[data-testid="stNumberInput"] input')
+    values = [numbers.nth(i).input_value() for i in range(numbers.count())]
+    assert values == ["1,00", "0,00", "0,00", "90", "60", "30"] or values == ["1.00", "0.00", "0.00", "90", "60", "30"], values
+
+    def metric(label: str) -> str:
+        box = main.locator('[data-testid="stMetric"]').filter(has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
+        return box.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+    # tier A = the sample's 467 Maschinenbau prospects (see tests/test_shared_view_params.py)
+    assert (metric("Stufe A"), metric("Stufe B"), metric("Stufe C"), metric("Stufe D")) == ("467", "0", "0", "533")
+    chosen = main.locator('[data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"]').first.inner_text()
+    assert chosen.split() == ["A"], chosen
+    assert main.get_by_text(t("scoring.shown", "de", shown="467", total="1.000")).count() == 1
+    # the sidebar's link carries the same view
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    assert "/prospects?" in link and "lang=de" in link and "cut=90%2C60%2C30" in link and "tiers=A" in link
+    assert "w=industry%3DMaschinenbau%3A1" in link
+    screenshot(page, "de_prospects_shared_link")
