@@ -44,12 +44,17 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
 import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from icp_core import facts
 from icp_core.errors import IcpError
 from icp_core.metrics_common import (
     BAND_ORDER,
@@ -254,7 +259,14 @@ class _Context:
     has_churned_flag: bool
 
 
-def _context(cur, as_of: date | None) -> _Context:
+def _context(cur, as_of: date | None, skey: tuple | None = None) -> _Context:
+    """The context of one call; cached per data version (``skey`` = facts.store_key(cur)) and
+    as_of (None: the default as_of, which depends on today)."""
+    return facts.cached(facts.contexts, skey, ("segments.context", as_of, date.today() if as_of is None else None),
+                        lambda: _make_context(cur, as_of))
+
+
+def _make_context(cur, as_of: date | None) -> _Context:
     columns = account_columns(cur)
     as_of = as_of or default_as_of(cur) or date.today()
     nps_source = "none"
@@ -275,12 +287,13 @@ def _col(ctx: _Context, name: str, cast: str = "") -> str:
     return f"CAST(NULL AS {cast or 'VARCHAR'})"
 
 
-def _base_sql(q: _Sql, ctx: _Context, filters: list[Filter], channels: list[str]) -> None:
-    """Appends `WITH acc AS (...), base AS (...)`: one row per (filtered) account with flags."""
+def _base_sql(q: _Sql, ctx: _Context, filters: list[Filter], channels: list[str], rowid: bool = False) -> None:
+    """Appends `WITH acc AS (...), base AS (...)`: one row per (filtered) account with flags
+    (`rowid`: plus the account's row id as `_rid`)."""
     start = _col(ctx, "start_date", "DATE")
     churn = _col(ctx, "churn_date", "DATE")
     churned = _col(ctx, "churned", "BOOLEAN")
-    q.add("WITH acc AS (SELECT a.*, ")
+    q.add("WITH acc AS (SELECT a.*, " + ("a.rowid AS _rid, " if rowid else ""))
     q.add(f"coalesce({active_at_sql('?').replace('start_date', start).replace('churn_date', churn)}, FALSE) AS _active, ",
           [ctx.as_of, ctx.as_of])
     q.add(f"coalesce({active_at_sql('?').replace('start_date', start).replace('churn_date', churn)} "
@@ -364,17 +377,25 @@ _ROLLUP = (
 )
 
 
-def _grouped_with_median(q: _Sql, keys: list[str]) -> None:
+def _grouped_with_median(q: _Sql, keys: list[str], from_facts: bool = False) -> None:
     """Appends the statistics (the columns of _AGGS) over `dimk` by GROUPING SETS ((keys), ()),
     with `_overall_row` = 1 on the overall row, in one pass over the accounts: first partial sums
     per (segment, sales cycle value), then those rolled up; the median sales cycle comes from the
     counts per cycle value (the middle one or two values by running counts), the value median()
     gives, without its cost (a holistic aggregate: ~4x the rest of the query at 1M accounts)."""
     k = ", ".join(keys)
-    q.add(f", part AS (SELECT {k}, _cycle AS _v, {_PART} FROM dimk GROUP BY {k}, _cycle)")
+    if from_facts:
+        # the cached projection (_projection): two light scans, the sums per segment and the
+        # counts per (segment, cycle value), instead of one heavy one by (segment, cycle value)
+        q.add(f", part AS (SELECT {k}, {_PART_FACTS} FROM dimk GROUP BY {k})")
+        q.add(f", cyc AS (SELECT {k}, CAST(_cycle AS DOUBLE) AS _v, sales_cycle_n FROM "
+              f"(SELECT {k}, _cycle, count(*) AS sales_cycle_n FROM dimk WHERE _cycle IS NOT NULL GROUP BY {k}, _cycle))")
+    else:
+        q.add(f", part AS (SELECT {k}, _cycle AS _v, {_PART} FROM dimk GROUP BY {k}, _cycle)")
+        q.add(", cyc AS (SELECT * FROM part)")
     q.add(f", agg AS (SELECT {k}, GROUPING({keys[0]}) AS _overall_row, {_ROLLUP} FROM part "
           f"GROUP BY GROUPING SETS (({k}), ()))")
-    q.add(f", hist AS (SELECT {k}, GROUPING({keys[0]}) AS _g, _v, sum(sales_cycle_n) AS _c FROM part "
+    q.add(f", hist AS (SELECT {k}, GROUPING({keys[0]}) AS _g, _v, sum(sales_cycle_n) AS _c FROM cyc "
           f"WHERE _v IS NOT NULL GROUP BY GROUPING SETS (({k}, _v), (_v)))")
     q.add(f", cum AS (SELECT *, sum(_c) OVER (PARTITION BY {k}, _g ORDER BY _v ROWS UNBOUNDED PRECEDING) AS _cum, "
           f"sum(_c) OVER (PARTITION BY {k}, _g) AS _tot FROM hist)")
@@ -424,6 +445,120 @@ def _dim_sql(q: _Sql, dims: list[Dimension], ctx: _Context) -> list[str]:
         q.add(sql, params)
     q.add(")")
     return aliases
+
+
+# --------------------------------------------------------------------------- cached projection
+
+_FACT_SELECT = (
+    "CAST(_active AS TINYINT) AS _active, CAST(_in_base AS TINYINT) AS _in_base, "
+    "CAST(_in_base AND _active AS TINYINT) AS _retained, CAST(_undated_churn AS TINYINT) AS _undated_churn, "
+    "CAST(_churned_ever AS TINYINT) AS _churned_ever, CAST(_ref AS TINYINT) AS _ref, _cycle, "
+    "CAST(_mrr IS NOT NULL AS TINYINT) AS _mrr_has, CASE WHEN _active THEN _mrr END AS _mrr_active, _seats, "
+    "_nps_n, _nps_p, _nps_d, _won, _lost"
+)
+
+
+def _narrow(frame: pl.DataFrame) -> pl.DataFrame:
+    """The smallest integer type that holds each count column; whole-number doubles (sales cycle,
+    seats) as Int32 (summed and compared exactly as the doubles they came from)."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = frame[name]
+        if dtype == pl.Float64 and name in ("_cycle", "_seats"):
+            vals = col.drop_nulls()
+            if vals.is_empty() or ((vals == vals.round()).all() and vals.abs().max() < 2**31 - 1):
+                out.append(col.cast(pl.Int32))
+                continue
+        if dtype.is_integer() and name.startswith(("_nps", "_won", "_lost")):
+            top = max(abs(col.max() or 0), abs(col.min() or 0))
+            out.append(col.cast(pl.Int8 if top < 2**7 else pl.Int16 if top < 2**15 else pl.Int32 if top < 2**31 else pl.Int64))
+            continue
+        out.append(col)
+    return pl.DataFrame(out)
+
+
+def _projection(cur, ctx: _Context, channels: list[str]) -> pa.Table:
+    """The per-account columns of `base` (flags, referral, cycle, mrr, seats, NPS and deal counts)
+    for every account, in row-id order, as narrow types: what every segment query aggregates."""
+    q = _Sql()
+    _base_sql(q, ctx, [], channels, rowid=True)
+    q.add(f" SELECT {_FACT_SELECT} FROM base ORDER BY _rid")
+    return _narrow(cur.sql(q.text, params=q.params).pl()).to_arrow()
+
+
+# the partial sums of _PART over the projection's narrow columns (no casts, no CASE per row)
+_PART_FACTS = (
+    "count(*) AS accounts, sum(_active) AS active_accounts, sum(_mrr_active) AS mrr_active, sum(_mrr_has) AS mrr_n, "
+    "sum(_in_base) AS retention_n, sum(_retained) AS retained, sum(_undated_churn) AS churned_undated, "
+    "sum(_churned_ever) AS churned_ever, sum(_nps_n) AS nps_n, sum(_nps_p) AS promoters, sum(_nps_d) AS detractors, "
+    "sum(_ref) AS referrals, count(_ref) AS channel_n, count(_cycle) AS sales_cycle_n, "
+    "sum(_won) AS won, sum(_lost) AS lost, sum(_seats) AS seats_sum, count(_seats) AS seats_n"
+)
+
+
+def _dimension_column(cur, d: Dimension, ctx: _Context) -> tuple[pa.Array, list]:
+    """One single-valued dimension's value per account (row-id order) as integer codes, and the
+    values the codes stand for (grouping on small integers is several times faster than on text)."""
+    q = _Sql()
+    q.add("WITH base AS (SELECT rowid AS _rid, * FROM accounts)")
+    keys = _dim_sql(q, [d], ctx)
+    q.add(f" SELECT {keys[0]} FROM dimk ORDER BY _rid")
+    values = cur.sql(q.text, params=q.params).pl().to_series().to_arrow()
+    encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) else pc.dictionary_encode(values)
+    return encoded.indices.cast(pa.int32()), encoded.dictionary.to_pylist()
+
+
+def _mask_column(cur, flts: list[Filter], ctx: _Context) -> pa.Array:
+    """Whether each account (row-id order) passes the filters."""
+    fsql, fparams = filters_sql(flts, ctx.as_of.year)
+    series = cur.sql(f"SELECT coalesce({fsql}, FALSE) AS _keep FROM accounts ORDER BY rowid", params=fparams).pl().to_series()
+    return series.to_arrow()
+
+
+def _grouped_from_facts(cur, skey: tuple, ctx: _Context, dims: list[Dimension], flts: list[Filter],
+                        chans: list[str]) -> tuple[list[str], list[tuple], list[str]]:
+    """`_grouped_with_median` over the cached projection: the same SQL and the same figures, but
+    the per-account work (flags, referral, NPS and deals per account, dimension values, filters)
+    is done once per data version instead of on every call. The dimension values are grouped as
+    integer codes and turned back into their text afterwards."""
+    proj = facts.cached(facts.projections, skey, ("segments.base", ctx, tuple(chans)),
+                        lambda: _projection(cur, ctx, chans))
+    arrays = {c: proj.column(c) for c in proj.column_names}
+    keys: list[str] = []
+    labels: list[list] = []
+    for i, d in enumerate(dims):
+        alias = f"_k{i}"
+        keys.append(alias)
+        year = ctx.as_of.year if d.kind == "band" and d.name == "age_band" else None
+        codes, values = facts.cached(facts.columns, skey, ("segments.dim", d, year, ctx.columns),
+                                     lambda d=d: _dimension_column(cur, d, ctx))
+        arrays[alias] = codes
+        labels.append(values)
+    where = ""
+    if flts:
+        year = ctx.as_of.year if any(f.field == "age_band" for f in flts) else None
+        arrays["_keep"] = facts.cached(facts.columns, skey, ("segments.mask", tuple(flts), year),
+                                       lambda: _mask_column(cur, flts, ctx))
+        where = " WHERE _keep"
+    table = pa.table(arrays)  # zero-copy: the cached arrays side by side
+    name = f"_facts_{uuid.uuid4().hex}"
+    cur.register(name, table)
+    try:
+        q = _Sql()
+        q.add(f"WITH dimk AS (SELECT * FROM {quote_ident(name)}{where})")
+        _grouped_with_median(q, keys, from_facts=True)
+        out_cols, rows = _fetch(cur, q)
+    finally:
+        cur.unregister(name)
+    pos = [out_cols.index(k) for k in keys]
+    decoded = []
+    for r in rows:
+        r = list(r)
+        for p, values in zip(pos, labels):
+            if r[p] is not None:
+                r[p] = values[r[p]]
+        decoded.append(tuple(r))
+    return out_cols, decoded, keys
 
 
 # --------------------------------------------------------------------------- figures
@@ -497,7 +632,8 @@ def segment_stats(
     """Segment statistics and lifts for the dimensions `by` (see the module docstring)."""
     if not by:
         raise IcpError("segments.no_dimension")
-    ctx = _context(cur, as_of)
+    skey = facts.store_key(cur)
+    ctx = _context(cur, as_of, skey)
     dims = [resolve_dimension(cur, b, list(ctx.columns)) for b in by]
     if len({d.name for d in dims}) != len(dims):
         raise IcpError("segments.same_dimension_twice")
@@ -511,11 +647,14 @@ def segment_stats(
     if single:
         # one scan: the segments and the overall row together (GROUPING SETS); only when every
         # account sits in exactly one segment (a multi-valued dimension repeats accounts)
-        q = _Sql()
-        _base_sql(q, ctx, flts, chans)
-        keys = _dim_sql(q, dims, ctx)
-        _grouped_with_median(q, keys)
-        cols, all_rows = _fetch(cur, q)
+        if skey is not None:
+            cols, all_rows, keys = _grouped_from_facts(cur, skey, ctx, dims, flts, chans)
+        else:
+            q = _Sql()
+            _base_sql(q, ctx, flts, chans)
+            keys = _dim_sql(q, dims, ctx)
+            _grouped_with_median(q, keys)
+            cols, all_rows = _fetch(cur, q)
         flag = cols.index("_overall_row")
         over_rows = [r for r in all_rows if r[flag]]
         rows = [r for r in all_rows if not r[flag]]
