@@ -12,7 +12,11 @@ Layout inside the DuckDB database:
 - ``_imports`` (the history), ``_raw_files`` (every uploaded file, byte for byte),
   ``_quarantine`` (rejected rows and invalid values), ``_settings`` (JSON values, e.g. saved
   mappings), ``_meta`` (the data version) and ``_archive_<table>`` (rows a replace or clear moved
-  aside, tagged ``_replaced_by``, so undo restores them exactly).
+  aside, tagged ``_replaced_by``, so undo restores them exactly);
+- derived tables, a pure function of a canonical table, rewritten in the same transaction as every
+  write that changes it (import, undo, clear): ``_market_tools`` (the distinct tools of
+  ``market.tech_stack``, so the Market page's tool filters compare a few spellings instead of
+  lower-casing every company's list on every query). Absent when the canonical table is.
 
 Connections and concurrency. DuckDB lets one process at a time open a database file (even
 reading takes the lock while another process writes). So a *file* store never keeps a
@@ -61,6 +65,7 @@ REPLACED_BY = "_replaced_by"
 ARCHIVE_PREFIX = "_archive_"
 MODES = ("replace", "append")
 INTERNAL_TABLES = ("_meta", "_imports", "_raw_files", "_quarantine", "_settings")
+MARKET_TOOLS = "_market_tools"  # derived: the distinct tools of market.tech_stack (see _derive)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # md:, motherduck:, s3:// ...
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -276,6 +281,20 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(_exec(con, f"SELECT count(*) FROM {quote(table)}")[0][0])
 
 
+def _derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rewrite the derived tables of ``table`` (in the open write transaction) after it changed."""
+    if table != "market":
+        return
+    if not _table_exists(con, "market") or "tech_stack" not in {c for c, _ in _columns(con, "market")}:
+        _exec(con, f"DROP TABLE IF EXISTS {MARKET_TOOLS}")
+        return
+    _exec(
+        con,
+        f"CREATE OR REPLACE TABLE {MARKET_TOOLS} AS SELECT tool FROM "
+        "(SELECT DISTINCT unnest(tech_stack) AS tool FROM market) WHERE tool IS NOT NULL ORDER BY tool",
+    )
+
+
 class Store:
     """A DuckDB store of canonical tables with import history, quarantine and undo.
 
@@ -301,10 +320,12 @@ class Store:
         if not read_only:
             with self._reading() as con:
                 ready = all(_table_exists(con, t) for t in INTERNAL_TABLES)
-            if not ready:
+                derived = _table_exists(con, MARKET_TOOLS) or not _table_exists(con, "market")
+            if not ready or not derived:
                 with self._writing() as con:
                     for ddl in _DDL:
                         _exec(con, ddl)
+                    _derive(con, "market")  # a store written before the derived table existed
 
     # ---- connections -------------------------------------------------------------------------
 
@@ -684,6 +705,7 @@ class Store:
             if mode == "replace":
                 self._archive(con, table, import_id)
             self._insert(con, table, frame, import_id)
+            _derive(con, table)
             self._record(
                 con, import_id, table, mode, file_name, sha256, content, mapping, detected,
                 rows_read, frame.height, rows_rejected, issues, created, added,
@@ -890,6 +912,7 @@ class Store:
                 else:
                     restored = self._restore(con, table, archive, import_id)
             self._drop_unused(con, table, archive, import_id)
+            _derive(con, table)
             _exec(con, "UPDATE _imports SET undone = true, undone_at = ? WHERE import_id = ?", [_now(), import_id])
             self._bump(con)
         return {"import_id": import_id, "table": table, "rows_removed": removed, "rows_restored": restored}
@@ -968,6 +991,7 @@ class Store:
                     continue
                 import_id = int(_exec(con, "SELECT coalesce(max(import_id), 0) + 1 FROM _imports")[0][0])
                 self._archive(con, name, import_id)
+                _derive(con, name)
                 _exec(
                     con,
                     "INSERT INTO _imports VALUES (?, ?, NULL, NULL, ?, 'clear', NULL, 0, 0, 0, false, NULL, NULL, false, "
