@@ -461,7 +461,7 @@ def workspace_sidebar() -> None:
             typed = st.text_input(tr("workspace.delete_confirm"), placeholder=names[current])
             if st.form_submit_button(tr("workspace.delete"), icon=":material/delete_forever:", type="primary"):
                 if typed.strip() != names[current]:
-                    st.error(tr("workspace.delete_confirm"))
+                    st.error(tr("workspace.delete_mismatch", name=md_escape(names[current])))
                 else:
                     try:
                         workspaces.delete(base, current, secrets)
@@ -501,13 +501,15 @@ def keep_data_sidebar() -> None:
             mime="application/zip", icon=":material/download:", help=tr("keep.download_help"), on_click="ignore",
             key="backup_download", width="stretch",
         )
-        upload = st.file_uploader(tr("keep.restore"), type=["zip"], key=f"backup_upload:{slug}")
+        # a new key after each restore empties the uploader (no second restore of the same file waiting)
+        upload = st.file_uploader(tr("keep.restore"), type=["zip"], key=f"backup_upload:{slug}:{st.session_state.get('_restore_count', 0)}")
         if upload is not None:
             st.caption(tr("keep.restore_warn", name=md_escape(slug)))
             if st.button(tr("keep.restore_button"), key="backup_restore", icon=":material/restore:", type="primary"):
                 try:
                     info = backup.restore(store, upload.getvalue())
                     st.session_state["_restored"] = info
+                    st.session_state["_restore_count"] = st.session_state.get("_restore_count", 0) + 1
                     st.session_state["_first_launch_checked"] = store_location()
                     st.rerun()
                 except IcpError as err:

@@ -88,8 +88,22 @@ def backup(store: Store) -> bytes:
     return buffer.getvalue()
 
 
-def _fail(detail: str) -> IcpError:
-    return IcpError("backup.not_backup", detail=detail)
+class NotABackup(IcpError):
+    """The file is not a (usable) backup; the store is unchanged. The reason is translated too:
+    why = a key under backup.why.* (table = the table concerned, error = DuckDB's first line)."""
+
+    def __init__(self, why: str, **params: object) -> None:
+        super().__init__("backup.not_backup", why=why, **params)
+
+    def message(self, lang: str = "en") -> str:
+        from icp_core.i18n import t
+
+        params = {k: v for k, v in self.params.items() if k != "why"}
+        return t(self.key, lang, detail=t(f"backup.why.{self.params['why']}", lang, **params))
+
+
+def _fail(why: str, **params: object) -> IcpError:
+    return NotABackup(why, **params)
 
 
 def describe(data: bytes) -> dict[str, Any]:
@@ -111,24 +125,24 @@ def _open(data: bytes) -> tuple[dict[str, Any], zipfile.ZipFile]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise _fail("not a zip file") from None
+        raise _fail("not_zip") from None
     names = set(zf.namelist())
     if MANIFEST not in names:
-        raise _fail("no manifest.json")
+        raise _fail("no_manifest")
     try:
         manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RuntimeError):
-        raise _fail("unreadable manifest.json") from None
+        raise _fail("bad_manifest") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _fail("unknown format")
+        raise _fail("unknown_format")
     version = manifest.get("version")
     if not isinstance(version, int):
-        raise _fail("no format version")
+        raise _fail("no_version")
     if version > VERSION:
         raise IcpError("backup.newer", version=version)
     tables = manifest.get("tables")
     if not isinstance(tables, list):
-        raise _fail("no table list")
+        raise _fail("no_tables")
     seen: set[str] = set()
     for entry in tables:
         ok = (
@@ -141,14 +155,14 @@ def _open(data: bytes) -> tuple[dict[str, Any], zipfile.ZipFile]:
                     and _TYPE.match(c[1]) for c in entry["columns"])
         )
         if not ok:
-            raise _fail("damaged table list")
+            raise _fail("bad_tables")
         if entry["name"].casefold() in seen:
-            raise _fail("a table twice")
+            raise _fail("table_twice")
         seen.add(entry["name"].casefold())
     if not all(name in seen for name in REQUIRED):
-        raise _fail("no import history")
+        raise _fail("no_history")
     if sum(info.file_size for info in zf.infolist()) > MAX_UNPACKED:
-        raise _fail("too large")
+        raise _fail("too_large")
     return manifest, zf
 
 
@@ -170,14 +184,14 @@ def restore(store: Store, data: bytes) -> dict[str, Any]:
                         while chunk := src.read(1 << 20):
                             dst.write(chunk)
                 except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
-                    raise _fail(f"damaged file for {entry['name']}") from None
+                    raise _fail("damaged_file", table=entry["name"]) from None
                 try:
                     described = check.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()
                     rows = check.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchall()[0][0]
                 except duckdb.Error:
-                    raise _fail(f"damaged file for {entry['name']}") from None
+                    raise _fail("damaged_file", table=entry["name"]) from None
                 if [r[0] for r in described] != [c[0] for c in entry["columns"]] or rows != entry["rows"]:
-                    raise _fail(f"file for {entry['name']} does not match the manifest")
+                    raise _fail("mismatch", table=entry["name"])
                 paths[entry["name"]] = path
         finally:
             check.close()
@@ -197,7 +211,7 @@ def restore(store: Store, data: bytes) -> dict[str, Any]:
                     select = ", ".join(f"{quote(c)}::{t}" for c, t in columns)
                     con.execute(f"INSERT INTO {quote(name)} SELECT {select} FROM read_parquet(?)", [paths[name]]).fetchall()
                 except duckdb.Error as error:
-                    raise _fail(f"{name}: {str(error).splitlines()[0]}") from None
+                    raise _fail("table_failed", table=name, error=str(error).splitlines()[0]) from None
             # the data version must move on, or pages would show results cached for the old data
             if "_meta" not in {e["name"] for e in entries}:
                 con.execute("CREATE TABLE _meta (key VARCHAR, value BIGINT)").fetchall()

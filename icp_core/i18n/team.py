@@ -14,6 +14,10 @@ TEXTS = {
         "de": "Geben Sie den Namen des Arbeitsbereichs ein, um ihn mit allen Daten zu löschen",
     },
     "workspace.delete": {"en": "Delete workspace", "de": "Arbeitsbereich löschen"},
+    "workspace.delete_mismatch": {
+        "en": "The name typed is not “{name}”: nothing was deleted.",
+        "de": "Der eingegebene Name ist nicht „{name}“: Es wurde nichts gelöscht.",
+    },
     "workspace.deleted": {"en": "Workspace {name} deleted.", "de": "Arbeitsbereich {name} gelöscht."},
     "workspace.default_note": {
         "en": "The default workspace cannot be renamed or deleted.",
@@ -71,6 +75,22 @@ TEXTS = {
         "en": "This file is not an ICP Workbench backup ({detail}). Nothing was changed.",
         "de": "Diese Datei ist keine Sicherung der ICP Workbench ({detail}). Es wurde nichts geändert.",
     },
+    "backup.why.not_zip": {"en": "not a zip file", "de": "keine ZIP-Datei"},
+    "backup.why.no_manifest": {"en": "no manifest.json", "de": "keine manifest.json"},
+    "backup.why.bad_manifest": {"en": "manifest.json unreadable", "de": "manifest.json nicht lesbar"},
+    "backup.why.unknown_format": {"en": "unknown format", "de": "unbekanntes Format"},
+    "backup.why.no_version": {"en": "no format version", "de": "keine Formatversion"},
+    "backup.why.no_tables": {"en": "no table list", "de": "keine Tabellenliste"},
+    "backup.why.bad_tables": {"en": "damaged table list", "de": "beschädigte Tabellenliste"},
+    "backup.why.table_twice": {"en": "a table appears twice", "de": "eine Tabelle kommt doppelt vor"},
+    "backup.why.no_history": {"en": "no import history", "de": "kein Importverlauf"},
+    "backup.why.too_large": {"en": "too large when unpacked", "de": "entpackt zu groß"},
+    "backup.why.damaged_file": {"en": "the file of table {table} is damaged", "de": "die Datei der Tabelle {table} ist beschädigt"},
+    "backup.why.mismatch": {
+        "en": "the file of table {table} does not match the manifest",
+        "de": "die Datei der Tabelle {table} passt nicht zum Manifest",
+    },
+    "backup.why.table_failed": {"en": "table {table}: {error}", "de": "Tabelle {table}: {error}"},
     "backup.newer": {
         "en": "This backup was written by a newer version (format {version}). Nothing was changed.",
         "de": "Diese Sicherung stammt von einer neueren Version (Format {version}). Es wurde nichts geändert.",
