@@ -488,7 +488,12 @@ def keep_data_sidebar() -> None:
     from icp_core import backup
 
     location = store_location()
-    st.caption(tr("keep.location"))
+    try:
+        app_url = st.context.url
+    except Exception:  # no browser request (bare script runs)
+        app_url = None
+    # "on this computer" only when it is true: a lasting local file and the app opened at localhost
+    st.caption(tr("app.store_location" if backup.on_this_computer(location, app_url) else "keep.location"))
     st.code(location, language=None, wrap_lines=True)
     reason = backup.ephemeral_reason(location)
     if reason:

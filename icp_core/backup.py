@@ -243,3 +243,25 @@ def ephemeral_reason(location: str, environ: dict | None = None, cwd: str | None
     if here.startswith("/mount/src") or location.startswith("/mount/src"):
         return "cloud"
     return None
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def on_this_computer(location: str, app_url: str | None, environ: dict | None = None, cwd: str | None = None) -> bool:
+    """Whether the store is a file on the computer the user's browser runs on: a lasting file
+    (not in memory, not a remote database, not a throw-away Cloud disk) and the app opened at
+    localhost. Anything else (a team server, an unknown address) is not "this computer"."""
+    from urllib.parse import urlsplit
+
+    from icp_core.store import is_file_location
+
+    if not location.strip() or location.strip().startswith(":memory:") or not is_file_location(location):
+        return False
+    if ephemeral_reason(location, environ, cwd) is not None:
+        return False
+    try:
+        host = (urlsplit(app_url or "").hostname or "").lower()
+    except ValueError:
+        return False
+    return host in LOCAL_HOSTS

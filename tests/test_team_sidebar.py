@@ -156,3 +156,24 @@ def test_a_broken_backup_file_gives_the_message_and_changes_nothing(db, lang):
     assert Store(db).tables() == before
     assert _accounts_shown(at, lang) == shown
 
+
+
+def test_on_this_computer_only_for_a_lasting_local_file_opened_at_localhost(tmp_path):
+    path = str(tmp_path / "s.duckdb")
+    assert backup.on_this_computer(path, "http://localhost:8501/data", environ={}, cwd=str(tmp_path))
+    assert backup.on_this_computer(path, "http://127.0.0.1:8501/", environ={}, cwd=str(tmp_path))
+    assert not backup.on_this_computer(path, "https://icp.example.com/", environ={}, cwd=str(tmp_path))  # a team server
+    assert not backup.on_this_computer(path, None, environ={}, cwd=str(tmp_path))
+    assert not backup.on_this_computer(":memory:", "http://localhost:8501/", environ={}, cwd=str(tmp_path))
+    assert not backup.on_this_computer("md:my_icp", "http://localhost:8501/", environ={}, cwd=str(tmp_path))
+    assert not backup.on_this_computer(path, "http://localhost:8501/", environ={"ICP_EPHEMERAL": "1"}, cwd=str(tmp_path))
+
+
+def test_sidebar_says_on_this_computer_only_when_it_is_true(db, monkeypatch):
+    at = _app()  # AppTest has no browser address: not known to be this computer
+    captions = [c.value for c in at.sidebar.caption]
+    assert t("keep.location", "en") in captions and t("app.store_location", "en") not in captions
+    monkeypatch.setattr(backup, "on_this_computer", lambda location, url, *a, **k: location == db)
+    at = _app("de")
+    captions = [c.value for c in at.sidebar.caption]
+    assert t("app.store_location", "de") in captions and t("keep.location", "de") not in captions
