@@ -35,17 +35,24 @@ FROM range(?) t(i)
 FIX_CHURN = "UPDATE accounts SET churn_date = NULL WHERE churn_date > DATE '2025-12-31'"
 GEN_NPS = """
 CREATE OR REPLACE TABLE nps_responses AS
-SELECT 'A' || lpad((hash(j, 10) % ?)::VARCHAR, 7, '0') AS account_id, 'R' || j AS respondent,
+SELECT ? || lpad((hash(j, 10) % ?)::VARCHAR, 7, '0') AS account_id, 'R' || j AS respondent,
        DATE '2021-01-01' + (hash(j, 11) % 1826)::INT AS date, (hash(j, 12) % 11)::BIGINT AS score, NULL::VARCHAR AS comment
 FROM range(?) t(j)
 """
 GEN_SURVEY = """
 CREATE OR REPLACE TABLE pmf_survey AS
-SELECT 'S' || j AS respondent, 'A' || lpad((hash(j, 13) % ?)::VARCHAR, 7, '0') AS account_id, DATE '2025-10-01' AS date,
+SELECT 'S' || j AS respondent, ? || lpad((hash(j, 13) % ?)::VARCHAR, 7, '0') AS account_id, DATE '2025-10-01' AS date,
        ['very','somewhat','not'][1 + (hash(j, 14) % 3)::INT] AS answer,
        ['Speed','Reports','Planning','Overview'][1 + (hash(j, 15) % 4)::INT] AS main_benefit, NULL::VARCHAR AS comment
 FROM range(?) t(j)
 """
+
+
+def add_answers(con, n: int, prefix: str = "A") -> None:
+    """NPS answers (~1 per 2 accounts) and a Sean Ellis survey (1 per 100 accounts, at least
+    1,000) for accounts '<prefix>0000000'..; also used by bench/run.py (one generator)."""
+    con.execute(GEN_NPS, [prefix, n, n // 2])
+    con.execute(GEN_SURVEY, [prefix, n, max(1000, n // 100)])
 
 
 def build(db: str, n: int) -> None:
@@ -56,8 +63,7 @@ def build(db: str, n: int) -> None:
     con = duckdb.connect(db)
     con.execute(GEN_ACCOUNTS, [n])
     con.execute(FIX_CHURN)
-    con.execute(GEN_NPS, [n, n // 2])
-    con.execute(GEN_SURVEY, [n, max(1000, n // 100)])
+    add_answers(con, n)
     con.close()
 
 

@@ -80,6 +80,17 @@ class Timer:
         return row
 
 
+    def add(self, group: str, name: str, times: list[float], cpus: list[float], note: str = "") -> dict:
+        """A figure measured elsewhere (a page rerun, a server start): the same row format."""
+        row = {"group": group, "name": name, "runs": len(times), "median": statistics.median(times),
+               "cpu": statistics.median(cpus) if cpus else None, "min": min(times), "max": max(times),
+               "note": note, "load": os.getloadavg()[0]}
+        self.rows.append(row)
+        print(f"  {group:8s} {name:58s} {_fmt(row['median'])} ({_fmt(row['min'])}..{_fmt(row['max'])}) "
+              f"cpu {_fmt(row['cpu'])}  load {row['load']:.2f}", flush=True)
+        return row
+
+
 def _fmt(sec: float | None) -> str:
     if sec is None:
         return "–"
@@ -92,23 +103,10 @@ def peak_mb() -> float:
 
 # --------------------------------------------------------------------------- data
 
-GEN_NPS = """
-CREATE OR REPLACE TABLE nps_responses AS
-SELECT 'B-' || lpad((hash(j, 10) % ?)::VARCHAR, 7, '0') AS account_id, 'R' || j AS respondent,
-       DATE '2021-01-01' + (hash(j, 11) % 1826)::INT AS date, (hash(j, 12) % 11)::BIGINT AS score, NULL::VARCHAR AS comment
-FROM range(?) t(j)
-"""
-GEN_SURVEY = """
-CREATE OR REPLACE TABLE pmf_survey AS
-SELECT 'S' || j AS respondent, 'B-' || lpad((hash(j, 13) % ?)::VARCHAR, 7, '0') AS account_id, DATE '2025-10-01' AS date,
-       ['very','somewhat','not'][1 + (hash(j, 14) % 3)::INT] AS answer,
-       ['Speed','Reports','Planning','Overview'][1 + (hash(j, 15) % 4)::INT] AS main_benefit, NULL::VARCHAR AS comment
-FROM range(?) t(j)
-"""
-
-
 def build_accounts_store(path: str, n: int):
-    """n accounts (bench_segments.generate) + NPS answers + a survey in a new file store."""
+    """n accounts (bench_segments.generate) + NPS answers + a survey (bench_pmf.add_answers) in a new
+    file store."""
+    import bench_pmf
     import bench_segments
 
     from icp_core.store import Store
@@ -116,8 +114,7 @@ def build_accounts_store(path: str, n: int):
     store = Store(path)
     store.load_frame("accounts", bench_segments.generate(n), "bench:accounts")
     cur = store.cursor()
-    cur.execute(GEN_NPS, [n, n // 2])
-    cur.execute(GEN_SURVEY, [n, max(1000, n // 100)])
+    bench_pmf.add_answers(cur, n, "B-")
     cur.execute("CHECKPOINT")
     return store
 
@@ -332,6 +329,74 @@ def stage_scoring(timer: Timer) -> None:
                   lambda: scoring.score_frame(frame, bench_scoring.CRITERIA), runs=5)
 
 
+# --------------------------------------------------------------------------- the app (issue 9: reruns, startup, memory)
+
+STAGES = ("imports", "queries", "market", "scoring", "pages", "startup", "memory")
+PAGE_TARGET_S = 0.300
+STARTUP_TARGET_S = 2.0
+MEMORY_TARGET_MB = 690
+
+
+def stage_app_store(tmp: Path, companies: int, reuse: str | None = None) -> str:
+    """The large store of bench_app (1M accounts, a market, 100k prospects); `reuse`: a path kept
+    between runs (built when missing)."""
+    import bench_app
+
+    path = reuse or str(tmp / "app_big.duckdb")
+    if reuse and Path(reuse).exists():
+        print(f"reusing the large store {reuse}", flush=True)
+        return path
+    t0 = time.perf_counter()
+    rows = bench_app.build_big_store(path, 1_000_000, companies, 100_000)
+    print(f"generated and stored the app's large store {rows} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return path
+
+
+def stage_pages(timer: Timer, db: str, reruns: int, label: str) -> list[dict]:
+    import bench_app
+
+    log, ui_log = bench_app.CallLog(memory=True), bench_app.CallLog()
+    log.install()
+    ui_log.install_ui()
+    pages = bench_app.apptest_pages(db, reruns, bench_app.PAGES, log, ui_log)
+    for p in pages:
+        timer.add(f"page {label}", f"AppTest first visit: {p['page']}", [p["cold"]], [p["cold_cpu"]])
+        timer.add(f"page {label}", f"AppTest rerun: {p['page']}", p["times"], p["cpus"])
+    return pages
+
+
+def stage_startup(timer: Timer, tmp: Path, big: str | None, runs: int) -> dict:
+    import bench_app
+
+    from icp_core.sample import load_sample
+    from icp_core.store import Store
+
+    sample_db = tmp / "startup_sample.duckdb"
+    store = Store(str(sample_db))
+    load_sample(store)
+    store.set_setting("app.sample_offered", True)  # as the first launch leaves it
+    del store
+    cases = {"empty": (None, False), "sample": (str(sample_db), True)}
+    if big:
+        cases["1M"] = (big, False)
+    res = bench_app.startup(cases, runs=runs, workdir=tmp)
+    names = {"empty": "fresh empty store (loads the sample)", "sample": "store holding the sample",
+             "1M": "store with 1,000,000 accounts + market"}
+    for case in cases:
+        timer.add("startup", f"streamlit run -> first page rendered, {names[case]}", res[case]["rendered"], [])
+        timer.add("startup", f"streamlit run -> /_stcore/health ok, {names[case]}", res[case]["health"], [])
+    return res
+
+
+def stage_memory(db: str) -> dict:
+    import bench_app
+
+    res = bench_app.server_memory(db, bench_app.PAGES)
+    print(f"  memory   peak RSS of the server (with children) {res['peak_mb']:,.0f} MB (after start "
+          f"{res['after_start_mb']:,.0f} MB, at the end {res['end_mb']:,.0f} MB)", flush=True)
+    return res
+
+
 # --------------------------------------------------------------------------- report
 
 def machine() -> dict:
@@ -404,19 +469,112 @@ def report(rows: list[dict], m: dict, args, started: datetime, loads: list[float
                   if "b_median" in b and "b_median" in s else "– | – | –")
             L.append(f"| {name} | {_fmt(s['median'])} | {_fmt(b['median'])} | {b['median'] / s['median']:.1f}x | {bg} |")
     L.append("")
+    L += app_report(info)
     return "\n".join(L)
+
+
+def _ms(sec: float) -> str:
+    return f"{sec * 1000:,.0f} ms"
+
+
+def _met(value: float, target: float, unit: str = "ms") -> str:
+    if value <= target:
+        return "yes"
+    if unit == "MB":
+        return f"no: {value - target:,.0f} MB over"
+    return f"no: {(value - target) * 1000:,.0f} ms over ({value / target:.1f}x)"
+
+
+def app_report(info: dict) -> list[str]:
+    """The sections of the app-level figures (pages, startup, memory) when they were measured."""
+    L: list[str] = []
+    if "pages" in info:
+        L.append(f"## Every page at 1,000,000 accounts (AppTest through app.py)\n")
+        L.append(f"Store: {info.get('app_store', '')}. One AppTest session (English) visits each page in "
+                 "turn as a user navigating (`at.switch_page`, every run through app.py as on the server, "
+                 "see tests/conftest.py `navigation_like_the_server`): the first visit computes what the page "
+                 "caches (cold; shared calls of pages visited before are warm), then reruns with nothing "
+                 "changed (everything `ui.cached` comes from the cache). CPU = process CPU over all threads.\n")
+        L.append("| page | first visit (cold) | cold CPU | rerun median | spread | rerun CPU | reruns | target 300 ms |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---|")
+        for p in info["pages"]:
+            med = statistics.median(p["times"])
+            L.append(f"| {p['page']} | {_ms(p['cold'])} | {_ms(p['cold_cpu'])} | {_ms(med)} | "
+                     f"{_ms(min(p['times']))}..{_ms(max(p['times']))} | {_ms(statistics.median(p['cpus']))} | "
+                     f"{len(p['times'])} | {_met(med, PAGE_TARGET_S)} |")
+        L.append("\nWhere the time goes (wall ms; outermost icp_core calls, timed by wrapping them; "
+                 "`ui.cached`/`ui.store_call` include the data-version look-up and, on a hit, the copy of "
+                 "the cached value; the rest of a rerun is Streamlit and the page's own drawing):\n")
+        for p in info["pages"]:
+            reruns = max(len(p["times"]), 1)
+            med = statistics.median(p["times"])
+            ui_ms = sum(sec for _l, _n, sec in p["rerun_ui"])
+            ui_n = sum(n for _l, n, _s in p["rerun_ui"]) / reruns
+            core = [(lab, n / reruns, sec) for lab, n, sec in p["rerun_calls"] if sec >= 0.005]
+            cold = ", ".join(f"{lab} {_ms(sec)} (RSS +{p['cold_rss'].get(lab, 0):,.0f} MB)"
+                             for lab, _n, sec in p["cold_calls"][:4])
+            L.append(f"- **{p['page']}** rerun {_ms(med)}: ui.cached/store_call {_ms(ui_ms)} in {ui_n:.0f} calls; "
+                     "core calls not cached: " + (", ".join(f"{lab} x{n:g} {_ms(sec)}" for lab, n, sec in core[:5]) or "none")
+                     + f". First visit: {cold}." + (f" Errors: {p['errors']}" if p["errors"] else ""))
+        L.append("")
+    if "startup" in info:
+        st = info["startup"]
+        imp = st["_imports"]
+        L.append("## From `streamlit run app.py` to the first page rendered in a browser\n")
+        L.append("Headless Chromium (/usr/bin/chromium through Playwright, launched before the clock starts) "
+                 "opens `/` as soon as `/_stcore/health` answers (polled every 20 ms); rendered = the app root "
+                 "reports `data-test-script-state=notRunning`, connected, nothing stale or loading (as "
+                 "tests/browser/conftest.py waits for it). Each run a new server process.\n")
+        L.append("| store | health ok | first page rendered (median) | spread | runs | target 2 s |")
+        L.append("|---|---:|---:|---:|---:|---|")
+        names = {"empty": "fresh empty store (loads the sample)", "sample": "holding the sample",
+                 "1M": "1,000,000 accounts + market + prospects"}
+        for case, r in st.items():
+            if case.startswith("_"):
+                continue
+            med = statistics.median(r["rendered"])
+            L.append(f"| {names.get(case, case)} | {_ms(statistics.median(r['health']))} | {_ms(med)} | "
+                     f"{_ms(min(r['rendered']))}..{_ms(max(r['rendered']))} | {len(r['rendered'])} | "
+                     f"{_met(med, STARTUP_TARGET_S)} |")
+        L.append(f"\nBreakdown: a bare Python start {_ms(imp['python'])}; importing Streamlit's CLI and server "
+                 f"{_ms(imp['streamlit'])} and the app's modules (ui, icp_core) {_ms(imp['app_modules'])} "
+                 f"(each in a new interpreter); health ok minus those = Streamlit's own start; rendered minus "
+                 f"health = the browser loading the page plus the first script run. Loading the sample "
+                 f"company into a new store (icp_core.sample.load_sample, in-process, median of 3): "
+                 f"{_ms(st['_sample_load'])}.\n")
+    if "memory" in info:
+        m = info["memory"]
+        L.append("## Peak memory of the server at 1,000,000 accounts and the market\n")
+        L.append(f"`streamlit run app.py` on the large store; one browser session opens every page in turn "
+                 f"(each rendered to the end, first visits: everything computed). RSS of the server and its "
+                 f"children from /proc, sampled every 50 ms: **peak {m['peak_mb']:,.0f} MB** (target "
+                 f"{MEMORY_TARGET_MB} MB: {_met(m['peak_mb'], MEMORY_TARGET_MB, 'MB')}); after the start "
+                 f"{m['after_start_mb']:,.0f} MB, at the end {m['end_mb']:,.0f} MB.\n")
+        L.append("| after opening | RSS | peak so far | seconds to render |")
+        L.append("|---|---:|---:|---:|")
+        for name, r in m["pages"].items():
+            L.append(f"| {name} | {r['rss_mb']:,.0f} MB | {r['peak_mb']:,.0f} MB | {r['seconds']:.1f} s |")
+        L.append("")
+    return L
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a 500,000-company market instead of 5,000,000")
     ap.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
-    ap.add_argument("--only", default="imports,queries,market,scoring",
-                    help="comma-separated stages: imports, queries, market (with the PNG export), scoring")
+    ap.add_argument("--only", "--stages", dest="only", default=",".join(STAGES),
+                    help="comma-separated stages: imports, queries, market (with the PNG export), scoring, "
+                         "pages (AppTest reruns), startup (browser), memory (server RSS)")
     ap.add_argument("--sizes", default="100000,1000000", help="account counts for the query set")
+    ap.add_argument("--reruns", type=int, default=5, help="AppTest reruns per page")
+    ap.add_argument("--startup-runs", type=int, default=3, help="server starts per store")
+    ap.add_argument("--app-store", help="keep the app's large store at this path (reused when it exists)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
     stages = set(args.only.split(","))
+    unknown = stages - set(STAGES)
+    if unknown:
+        ap.error(f"unknown stages: {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})")
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
     timer = Timer()
@@ -436,6 +594,21 @@ def main() -> None:
             loads.append(os.getloadavg()[0])
         if "scoring" in stages:
             stage_scoring(timer)
+            loads.append(os.getloadavg()[0])
+        big = None
+        if stages & {"pages", "startup", "memory"}:
+            big = stage_app_store(tmp, 500_000 if args.quick else 5_000_000, args.app_store)
+            info["app_store"] = ("1,000,000 accounts (+ 490,000 NPS answers, 9,800 survey answers), a market of "
+                                 f"{500_000 if args.quick else 5_000_000:,} companies, 100,000 prospects "
+                                 "(bench/bench_app.py build_big_store)")
+        if "pages" in stages:
+            info["pages"] = stage_pages(timer, big, args.reruns, "1M")
+            loads.append(os.getloadavg()[0])
+        if "startup" in stages:
+            info["startup"] = stage_startup(timer, tmp, big, args.startup_runs)
+            loads.append(os.getloadavg()[0])
+        if "memory" in stages:
+            info["memory"] = stage_memory(big)
             loads.append(os.getloadavg()[0])
     loads += [r["load"] for r in timer.rows]
     info["took"] = time.perf_counter() - t_start
