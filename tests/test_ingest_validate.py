@@ -185,3 +185,35 @@ def test_decimal_mark_per_column_with_the_file_mark_for_undecided_columns():
 
     assert ("Decimal mark in 'revenue'", "comma (1.234,5)") in describe(raw.detected, "en")
     assert ("Dezimalzeichen in 'revenue'", "Komma (1.234,5)") in describe(raw.detected, "de")
+
+
+def test_large_file_errors_past_the_first_rows_are_all_found():
+    """50,000 rows whose first 20,000 are clean: the per-field error check and the choice of the
+    distinct-values path (judged from the first rows) must not miss errors that come later."""
+    lines = ["Kundennummer;Land;MRR;Kunde seit"]
+    for i in range(1, 50_001):
+        mrr = "12,50"
+        country = "Deutschland" if i % 2 else "AT"
+        start = f"{1 + i % 28:02d}.03.2024"
+        account = f"K{i}"
+        if i == 30_000:
+            account = ""  # missing key: the row is rejected
+        if i == 40_001:
+            mrr = "zwölf"
+        if i == 45_000:
+            country = "Atlantis"
+            start = "31.02.2024"
+        lines.append(f"{account};{country};{mrr};{start}")
+    raw = read_file(("\n".join(lines) + "\n").encode("cp1252"), "big.csv")
+    result = prepare(raw, "accounts", {"Kundennummer": "account_id", "Land": "country", "MRR": "mrr", "Kunde seit": "start_date"})
+    assert (result.rows_read, result.rows_rejected, result.frame.height) == (50_000, 1, 49_999)
+    assert [(i.row, i.column, i.value, i.reason) for i in result.issues] == [
+        (30_000, "Kundennummer", None, "issue.missing_required"),
+        (40_001, "MRR", "zwölf", "issue.not_a_number"),
+        (45_000, "Land", "Atlantis", "issue.unknown_country"),
+        (45_000, "Kunde seit", "31.02.2024", "issue.not_a_date"),
+    ]
+    row = result.frame.filter(pl.col("_row") == 45_000).row(0, named=True)
+    assert (row["country"], row["start_date"], row["mrr"]) == (None, None, 12.5)
+    assert result.frame.filter(pl.col("_row") == 40_001)["mrr"].to_list() == [None]
+    assert result.frame.filter(pl.col("_row") == 2)["country"].to_list() == ["AT"]
