@@ -427,6 +427,7 @@ def workspace_sidebar() -> None:
     if len(names) > 1 or workspaces.folder(base, secrets) is not None:
         st.selectbox(tr("workspace.label"), list(names), key="workspace", format_func=names.__getitem__)
     current = st.session_state["workspace"]
+    st.session_state["_workspace_name"] = names.get(current, current)  # shown by keep_data_sidebar
     set_url("ws", None if current == workspaces.DEFAULT else current)
     if workspaces.folder(base, secrets) is None:
         return
@@ -509,7 +510,7 @@ def keep_data_sidebar() -> None:
         # a new key after each restore empties the uploader (no second restore of the same file waiting)
         upload = st.file_uploader(tr("keep.restore"), type=["zip"], key=f"backup_upload:{slug}:{st.session_state.get('_restore_count', 0)}")
         if upload is not None:
-            st.caption(tr("keep.restore_warn", name=md_escape(slug)))
+            st.caption(tr("keep.restore_warn", name=md_escape(st.session_state.get("_workspace_name") or slug)))
             if st.button(tr("keep.restore_button"), key="backup_restore", icon=":material/restore:", type="primary"):
                 try:
                     info = backup.restore(store, upload.getvalue())

@@ -128,7 +128,7 @@ def test_restore_a_backup_file_shows_its_data(db, tmp_path, lang):
     at = _app(lang)
     assert _accounts_shown(at, lang) != "3"  # the sample company before
     _restore_upload(at, data)
-    assert t("keep.restore_warn", lang, name="default") in [c.value for c in at.sidebar.caption]
+    assert t("keep.restore_warn", lang, name=t("workspace.default", lang)) in [c.value for c in at.sidebar.caption]
     _button(at, "keep.restore_button", lang).click()
     at.run()
     assert not at.exception and not at.error
