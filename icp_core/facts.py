@@ -26,6 +26,8 @@ from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 
 # False: every call computes directly (tests compare the figures with and without the cache)
 ENABLED = True
@@ -55,11 +57,25 @@ def store_key(cur: duckdb.DuckDBPyConnection) -> tuple | None:
                                                           for t in (tables or [])))
 
 
-class Lru:
-    """A small thread-safe LRU: ``get(key, build)`` returns the cached value or builds it once."""
+def weigh(value: Any) -> int:
+    """Bytes held by a cached value (Arrow tables / arrays, polars frames, tuples of them)."""
+    if isinstance(value, (pa.Table, pa.Array, pa.ChunkedArray)):
+        return int(value.nbytes)
+    if isinstance(value, pl.DataFrame):
+        return int(value.estimated_size())
+    if isinstance(value, (tuple, list)) and value and not isinstance(value[0], str):
+        return sum(weigh(v) for v in value)
+    return 0
 
-    def __init__(self, size: int) -> None:
+
+class Lru:
+    """A small thread-safe LRU: ``get(key, build)`` returns the cached value or builds it once.
+    Keeps at most `size` values and, beyond the newest one, at most `max_bytes` (``weigh``)."""
+
+    def __init__(self, size: int, max_bytes: int | None = None) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self._weights: dict[Hashable, int] = {}
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
@@ -77,18 +93,28 @@ class Lru:
                     self._items.move_to_end(key)
                     return self._items[key]
             value = build()
+            weight = weigh(value) if self.max_bytes is not None else 0
             with self._lock:
                 self.builds += 1
                 self._items[key] = value
+                self._weights[key] = weight
                 self._items.move_to_end(key)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                while len(self._items) > 1 and (len(self._items) > self.size or (
+                        self.max_bytes is not None and sum(self._weights.values()) > self.max_bytes)):
+                    old, _ = self._items.popitem(last=False)
+                    self._weights.pop(old, None)
                 self._building.pop(key, None)
             return value
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(self._weights.values())
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._weights.clear()
             self.builds = 0
 
     def __len__(self) -> int:
@@ -98,10 +124,12 @@ class Lru:
 
 # Small values (contexts: column lists, flags, the default as_of): many keys are cheap.
 contexts = Lru(32)
-# Per-account projections (one row per account, narrow types): ~40 MB at 1M accounts each.
-projections = Lru(2)
+# Per-account projections (one row per account, narrow types; at 1M accounts: segments ~28 MB,
+# PMF accounts ~27 MB, PMF answers a few MB): a byte budget, so one data version's projections
+# for both pages fit and an older version or as_of goes first.
+projections = Lru(8, max_bytes=128 * 2**20)
 # One column per (data, dimension / filter set): ~4 MB at 1M accounts each.
-columns = Lru(24)
+columns = Lru(24, max_bytes=64 * 2**20)
 
 
 def clear() -> None:

@@ -25,12 +25,16 @@ Conventions (METRICS.md, followed literally; where it is silent, noted here):
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from icp_core import facts
 from icp_core.errors import IcpError
 from icp_core.metrics_common import (
     MIN_N,
@@ -94,15 +98,21 @@ class _Ctx:
     # figures computed with this context, reused within one call (page_bundle draws the retention
     # by segment that the retention indicator already computed); never part of equality / hash
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # facts.store_key of the cursor: the per-account projections are cached under it (None: not cached)
+    skey: tuple | None = field(default=None, compare=False, hash=False, repr=False)
 
     def has(self, col: str) -> bool:
         return col in self.cols
+
+    def key(self) -> tuple:
+        """What the cached projections depend on besides the data."""
+        return (self.as_of, self.year_ago, self.cols, self.tables, self.channels)
 
 
 _OPTIONAL_TABLES = ("accounts", "nps_responses", "pmf_survey", "mrr_history", "contacts")
 
 
-def _ctx(cur: duckdb.DuckDBPyConnection, s: PmfSettings) -> _Ctx:
+def _tables_and_columns(cur: duckdb.DuckDBPyConnection) -> tuple[frozenset[str], frozenset[str]]:
     tables = frozenset(t for t in _OPTIONAL_TABLES if table_exists(cur, t))
     cols: frozenset[str] = frozenset()
     if "accounts" in tables:
@@ -110,14 +120,154 @@ def _ctx(cur: duckdb.DuckDBPyConnection, s: PmfSettings) -> _Ctx:
         names = [c for c in table_columns(cur, "accounts") if not c.startswith("_")]
         counts = cur.execute("SELECT " + ", ".join(f"count({quote_ident(c)})" for c in names) + " FROM accounts").fetchall()[0]
         cols = frozenset(c for c, k in zip(names, counts) if k)
-    as_of = s.as_of if s.as_of is not None else (default_as_of(cur) if "accounts" in tables and "start_date" in cols else None)
+    return tables, cols
+
+
+def _ctx(cur: duckdb.DuckDBPyConnection, s: PmfSettings) -> _Ctx:
+    skey = facts.store_key(cur)
+    # the tables, the filled columns and the default as_of are cached per data version (a count
+    # of every column over all accounts is not free at a million accounts)
+    tables, cols = facts.cached(facts.contexts, skey, ("pmf.tables",), lambda: _tables_and_columns(cur))
+    if s.as_of is not None:
+        as_of = s.as_of
+    elif "accounts" in tables and "start_date" in cols:
+        as_of = facts.cached(facts.contexts, skey, ("pmf.default_as_of", date.today()), lambda: default_as_of(cur))
+    else:
+        as_of = None
     return _Ctx(
         as_of=as_of,
         year_ago=one_year_before(as_of) if as_of else None,
         cols=cols,
         tables=tables,
         channels=tuple(normalise_channels(s.channels)) if s.channels else (),
+        skey=skey,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# cached per-account projections (icp_core.facts): the per-row work of every figure below (dates
+# to flags, the referral channel test, the dimension values, answers joined to their account)
+# done once per data version and choice of as_of / channels; the figures are aggregates over it.
+
+def _acc_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
+    """One row per account (row-id order): ref, excl, act_now, act_prev, new, started, quarter,
+    mrr0, mrr_has, cohort, k0, kc. None when not cached (no store key, no as_of, no start_date)."""
+    if ctx.skey is None or ctx.as_of is None or "accounts" not in ctx.tables or not ctx.has("start_date"):
+        return None
+
+    def build() -> pa.Table:
+        ref = referral_sql("a") if ctx.has("acquisition_channel") and ctx.channels else "FALSE"
+        ref_params = [list(ctx.channels)] if ref != "FALSE" else []
+        mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0.0"
+        has_mrr = "a.mrr IS NOT NULL" if ctx.has("mrr") else "FALSE"
+        if ctx.has("churn_date"):
+            kc = ("CASE WHEN a.churn_date IS NULL THEN NULL ELSE date_diff('month', date_trunc('month', a.start_date), "
+                  "a.churn_date) + CASE WHEN day(a.churn_date) = 1 THEN 0 ELSE 1 END END")
+        else:
+            kc = "NULL::BIGINT"
+        frame = cur.sql(
+            f"SELECT CAST({ref} AS TINYINT) AS ref, CAST({_excluded_sql(ctx)} AS TINYINT) AS excl, "
+            f"CAST(coalesce({_active(ctx)}, FALSE) AS TINYINT) AS act_now, "
+            f"CAST(coalesce({_active(ctx)}, FALSE) AS TINYINT) AS act_prev, "
+            "CAST(coalesce(a.start_date > ? AND a.start_date <= ?, FALSE) AS TINYINT) AS new, "
+            "CAST(coalesce(a.start_date <= ?, FALSE) AS TINYINT) AS started, "
+            "date_trunc('quarter', a.start_date)::DATE AS quarter, "
+            f"CAST({mrr} AS DOUBLE) AS mrr0, CAST({has_mrr} AS TINYINT) AS mrr_has, "
+            "date_trunc('month', a.start_date)::DATE AS cohort, "
+            "CAST(CASE WHEN day(a.start_date) = 1 THEN 0 ELSE 1 END AS TINYINT) AS k0, "
+            f"CAST({kc} AS INTEGER) AS kc FROM accounts a ORDER BY a.rowid",
+            params=ref_params + _active_params(ctx, ctx.as_of) + _active_params(ctx, ctx.year_ago)
+            + [ctx.year_ago, ctx.as_of, ctx.as_of],
+        ).pl()
+        return frame.to_arrow()
+
+    return facts.cached(facts.projections, ctx.skey, ("pmf.accounts", *ctx.key()), build)
+
+
+def _active_params(ctx: _Ctx, day: date) -> list:
+    return [day, day] if ctx.has("churn_date") else [day]
+
+
+def _answer_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
+    """The NPS answers of METRICS.md (see _answers_sql): score, arow (the account's row id, null
+    when the answer's account is not in accounts), ref (the account is a referral customer)."""
+    source = _nps_source(ctx)
+    if ctx.skey is None or source is None or ctx.as_of is None:
+        return None
+
+    def build() -> pa.Table:
+        ref = referral_sql("a") if ctx.has("acquisition_channel") and ctx.channels and "accounts" in ctx.tables else "FALSE"
+        params: list = [list(ctx.channels)] if ref != "FALSE" else []
+        if source == "nps_responses":
+            if "accounts" in ctx.tables:
+                sql = (f"SELECT r.score AS score, CAST(a.rowid AS BIGINT) AS arow, CAST({ref} AS TINYINT) AS ref "
+                       "FROM nps_responses r LEFT JOIN accounts a ON a.account_id = r.account_id")
+            else:
+                sql = "SELECT r.score AS score, CAST(NULL AS BIGINT) AS arow, CAST(0 AS TINYINT) AS ref FROM nps_responses r"
+            sql += " WHERE r.score IS NOT NULL AND r.date > ? AND r.date <= ?"
+            params += [ctx.year_ago, ctx.as_of]
+        else:
+            sql = (f"SELECT a.nps AS score, CAST(a.rowid AS BIGINT) AS arow, CAST({ref} AS TINYINT) AS ref "
+                   "FROM accounts a WHERE a.nps IS NOT NULL")
+        return cur.sql(sql, params=params).pl().to_arrow()
+
+    return facts.cached(facts.projections, ctx.skey, ("pmf.answers", source, *ctx.key()), build)
+
+
+def _survey_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
+    """The Sean Ellis answers (answer IS NOT NULL) with their account's row id (null: no account)."""
+    if ctx.skey is None:
+        return None
+    return facts.cached(facts.columns, ctx.skey, ("pmf.survey",), lambda: cur.sql(
+        "SELECT s.answer, CAST(a.rowid AS BIGINT) AS arow FROM pmf_survey s "
+        "LEFT JOIN accounts a ON a.account_id = s.account_id WHERE s.answer IS NOT NULL").pl().to_arrow())
+
+
+def _dim_codes(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, dim: str) -> tuple[pa.Array, list[str]]:
+    """A dimension's value per account (row-id order) as integer codes, and the values."""
+    expr = _dim_expr(ctx, dim, "a")  # raises pmf.unknown_dimension first
+    year = ctx.as_of.year if dim == "age_band" and ctx.as_of else None
+
+    def build():
+        values = cur.sql(f"SELECT {expr} AS v FROM accounts a ORDER BY a.rowid").pl().to_series().to_arrow()
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = pc.dictionary_encode(values)
+        return encoded.indices.cast(pa.int32()), encoded.dictionary.to_pylist()
+
+    return facts.cached(facts.columns, ctx.skey, ("pmf.dim", dim, year, ctx.cols), build)
+
+
+def _run(cur: duckdb.DuckDBPyConnection, arrays: dict, sql: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
+    """Runs `sql` with `{t}` standing for a table of the given arrays (zero-copy), as a polars frame."""
+    name = f"_pmf_{uuid.uuid4().hex}"
+    cur.register(name, pa.table(arrays))
+    try:
+        return cur.sql(sql.replace("{t}", quote_ident(name)), params=params or []).pl()
+    finally:
+        cur.unregister(name)
+
+
+def _grouped(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, base: pa.Table, dims: tuple[str, ...], aggs: str,
+             where: str = "TRUE", rows: pa.Array | None = None) -> pl.DataFrame:
+    """`SELECT dims, aggs FROM base WHERE where GROUP BY ALL` with the dimension values taken from
+    the cached codes; `rows`: base's account row ids (answers), null = no account = "(unknown)"."""
+    arrays = {c: base.column(c) for c in base.column_names}
+    labels = []
+    for i, d in enumerate(dims):
+        codes, values = _dim_codes(cur, ctx, d)
+        if rows is not None:
+            values = list(values)
+            if UNKNOWN not in values:
+                values.append(UNKNOWN)
+            codes = pc.fill_null(pc.take(codes, rows), values.index(UNKNOWN))
+        arrays[f"_d{i}"] = codes
+        labels.append(values)
+    keys = ", ".join(f"_d{i}" for i in range(len(dims)))
+    frame = _run(cur, arrays, f"SELECT {keys}, {aggs} FROM {{t}} WHERE {where} GROUP BY ALL")
+    return frame.with_columns(
+        [pl.Series(values, dtype=pl.String).gather(frame[f"_d{i}"]).alias(f"_d{i}") for i, values in enumerate(labels)]
+    ).rename({f"_d{i}": d for i, d in enumerate(dims)})
 
 
 def resolve_as_of(cur: duckdb.DuckDBPyConnection, settings: PmfSettings) -> date | None:
@@ -242,12 +392,17 @@ def nps_summary(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx 
     if out["source"] == "nps_responses" and ctx.as_of is None:
         out["reason"] = "no_as_of"
         return out
-    sub, params = _answers_sql(ctx)
-    n, p, pa, d = cur.execute(f"SELECT {_COUNTS} FROM {sub}", params).fetchall()[0]
+    ans = _answer_facts(cur, ctx)
+    if ans is not None:
+        n, p, pa, d = _run(cur, {"score": ans.column("score")}, f"SELECT {_COUNTS} FROM {{t}}").row(0)
+    else:
+        sub, params = _answers_sql(ctx)
+        n, p, pa, d = cur.execute(f"SELECT {_COUNTS} FROM {sub}", params).fetchall()[0]
     out.update(n=n, promoters=p, passives=pa, detractors=d, value=_nps_value(p, d, n))
     out["low"], out["high"] = nps_interval(p, d, n)
     if out["source"] == "nps_responses":
-        out["undated"] = cur.execute("SELECT count(*) FROM nps_responses WHERE date IS NULL").fetchall()[0][0]
+        out["undated"] = facts.cached(facts.contexts, ctx.skey, ("pmf.undated",), lambda: cur.execute(
+            "SELECT count(*) FROM nps_responses WHERE date IS NULL").fetchall()[0][0])
     if not n:
         out["reason"] = "no_nps_in_window" if out["source"] == "nps_responses" else "no_nps"
     return out
@@ -258,12 +413,13 @@ def nps_histogram(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ct
     ctx = _c or _ctx(cur, settings)
     if _nps_source(ctx) is None or (_nps_source(ctx) == "nps_responses" and ctx.as_of is None):
         return pl.DataFrame({"score": [], "count": []}, schema={"score": pl.Int64, "count": pl.Int64})
+    sql = ("SELECT s.score::BIGINT AS score, count(x.score)::BIGINT AS count FROM range(0, 11) s(score) "
+           "LEFT JOIN {sub} x ON x.score = s.score GROUP BY s.score ORDER BY s.score")
+    ans = _answer_facts(cur, ctx)
+    if ans is not None:
+        return _run(cur, {"score": ans.column("score")}, sql.replace("{sub}", "{t}"))
     sub, params = _answers_sql(ctx)
-    return cur.sql(
-        f"SELECT s.score::BIGINT AS score, count(x.score)::BIGINT AS count FROM range(0, 11) s(score) "
-        f"LEFT JOIN {sub} x ON x.score = s.score GROUP BY s.score ORDER BY s.score",
-        params=params,
-    ).pl()
+    return cur.sql(sql.replace("{sub}", sub), params=params).pl()
 
 
 def _finish_nps(frame: pl.DataFrame, min_n: int) -> pl.DataFrame:
@@ -282,9 +438,13 @@ def nps_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: 
     ctx = _c or _ctx(cur, settings)
     if _nps_source(ctx) is None or ctx.as_of is None or not dims or "accounts" not in ctx.tables:
         return pl.DataFrame()
-    sub, params = _answers_sql(ctx, dims=dims)
-    keys = ", ".join(quote_ident(d) for d in dims)
-    frame = cur.sql(f"SELECT {keys}, {_COUNTS} FROM {sub} GROUP BY ALL", params=params).pl()
+    ans = _answer_facts(cur, ctx)
+    if ans is not None:
+        frame = _grouped(cur, ctx, ans.select(["score"]), dims, _COUNTS, rows=ans.column("arow"))
+    else:
+        sub, params = _answers_sql(ctx, dims=dims)
+        keys = ", ".join(quote_ident(d) for d in dims)
+        frame = cur.sql(f"SELECT {keys}, {_COUNTS} FROM {sub} GROUP BY ALL", params=params).pl()
     return _sorted(_finish_nps(frame, settings.min_n), "nps", dims)
 
 
@@ -294,11 +454,16 @@ def nps_trend(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
     ctx = _c or _ctx(cur, settings)
     if "nps_responses" not in ctx.tables or ctx.as_of is None:
         return None
-    frame = cur.sql(
-        f"SELECT date_trunc('quarter', date)::DATE AS quarter, {_COUNTS} FROM "
-        "(SELECT score, date FROM nps_responses WHERE score IS NOT NULL AND date <= ?) GROUP BY ALL ORDER BY quarter",
-        params=[ctx.as_of],
-    ).pl()
+    sql = f"SELECT quarter, {_COUNTS} FROM {{sub}} GROUP BY ALL ORDER BY quarter"
+    sub = ("(SELECT date_trunc('quarter', date)::DATE AS quarter, score FROM nps_responses "
+           "WHERE score IS NOT NULL AND date <= ?)")
+    if ctx.skey is not None:
+        # the answers' quarters and scores up to as_of, once per data version and as_of
+        answers = facts.cached(facts.projections, ctx.skey, ("pmf.trend", ctx.as_of),
+                               lambda: cur.sql(f"SELECT * FROM {sub}", params=[ctx.as_of]).pl().to_arrow())
+        frame = _run(cur, {c: answers.column(c) for c in answers.column_names}, sql.replace("{sub}", "{t}"))
+    else:
+        frame = cur.sql(sql.replace("{sub}", sub), params=[ctx.as_of]).pl()
     return _finish_nps(frame, settings.min_n)
 
 
@@ -335,8 +500,13 @@ def referral_score(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _C
         out["reason"] = "no_as_of"
     if out["reason"]:
         return out
-    sub, params = _answers_sql(ctx, referral_only=True)
-    n, mean = cur.execute(f"SELECT count(*), avg(score) FROM {sub}", params).fetchall()[0]
+    ans = _answer_facts(cur, ctx)
+    if ans is not None:
+        n, mean = _run(cur, {"score": ans.column("score"), "ref": ans.column("ref")},
+                       "SELECT count(*), avg(score) FROM {t} WHERE ref = 1").row(0)
+    else:
+        sub, params = _answers_sql(ctx, referral_only=True)
+        n, mean = cur.execute(f"SELECT count(*), avg(score) FROM {sub}", params).fetchall()[0]
     out.update(n=n, mean=mean, small=n < settings.min_n)
     if n:
         out["pass"] = bool(mean >= settings.referral_score_min)
@@ -359,14 +529,21 @@ def referral_share(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _C
         out["reason"] = "no_as_of"
     if out["reason"]:
         return out
-    mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
-    has_mrr = "count(a.mrr)" if ctx.has("mrr") else "0"
-    ref = referral_sql("a")
-    n, n_ref, m, m_ref, m_count = cur.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {ref}), sum({mrr}), sum({mrr}) FILTER (WHERE {ref}), {has_mrr} "
-        "FROM accounts a WHERE a.start_date > ? AND a.start_date <= ?",
-        [list(ctx.channels), list(ctx.channels), ctx.year_ago, ctx.as_of],
-    ).fetchall()[0]
+    acc = _acc_facts(cur, ctx)
+    if acc is not None:
+        n, n_ref, m, m_ref, m_count = _run(
+            cur, {c: acc.column(c) for c in ("new", "ref", "mrr0", "mrr_has")},
+            "SELECT count(*), count(*) FILTER (WHERE ref = 1), sum(mrr0), sum(mrr0) FILTER (WHERE ref = 1), "
+            "sum(mrr_has) FROM {t} WHERE new = 1").row(0)
+    else:
+        mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
+        has_mrr = "count(a.mrr)" if ctx.has("mrr") else "0"
+        ref = referral_sql("a")
+        n, n_ref, m, m_ref, m_count = cur.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {ref}), sum({mrr}), sum({mrr}) FILTER (WHERE {ref}), {has_mrr} "
+            "FROM accounts a WHERE a.start_date > ? AND a.start_date <= ?",
+            [list(ctx.channels), list(ctx.channels), ctx.year_ago, ctx.as_of],
+        ).fetchall()[0]
     out.update(n_new=n, n_new_referral=n_ref)
     if not n:
         out["reason"] = "no_new_accounts"
@@ -391,15 +568,23 @@ def referral_share_by_quarter(cur: duckdb.DuckDBPyConnection, settings: PmfSetti
     ctx = _c or _ctx(cur, settings)
     if _referral_reason(ctx, cur) or not ctx.has("start_date") or ctx.as_of is None:
         return pl.DataFrame()
-    mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
-    ref = referral_sql("a")
-    return cur.sql(
-        f"SELECT date_trunc('quarter', a.start_date)::DATE AS quarter, count(*) AS n, "
-        f"count(*) FILTER (WHERE {ref}) AS n_referral, sum({mrr})::DOUBLE AS mrr, "
-        f"coalesce(sum({mrr}) FILTER (WHERE {ref}), 0)::DOUBLE AS mrr_referral "
-        "FROM accounts a WHERE a.start_date <= ? GROUP BY ALL ORDER BY quarter",
-        params=[list(ctx.channels), list(ctx.channels), ctx.as_of],
-    ).pl().with_columns(
+    acc = _acc_facts(cur, ctx)
+    if acc is not None:
+        frame = _run(cur, {c: acc.column(c) for c in ("quarter", "started", "ref", "mrr0")},
+                     "SELECT quarter, count(*) AS n, count(*) FILTER (WHERE ref = 1) AS n_referral, "
+                     "sum(mrr0)::DOUBLE AS mrr, coalesce(sum(mrr0) FILTER (WHERE ref = 1), 0)::DOUBLE AS mrr_referral "
+                     "FROM {t} WHERE started = 1 GROUP BY ALL ORDER BY quarter")
+    else:
+        mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
+        ref = referral_sql("a")
+        frame = cur.sql(
+            f"SELECT date_trunc('quarter', a.start_date)::DATE AS quarter, count(*) AS n, "
+            f"count(*) FILTER (WHERE {ref}) AS n_referral, sum({mrr})::DOUBLE AS mrr, "
+            f"coalesce(sum({mrr}) FILTER (WHERE {ref}), 0)::DOUBLE AS mrr_referral "
+            "FROM accounts a WHERE a.start_date <= ? GROUP BY ALL ORDER BY quarter",
+            params=[list(ctx.channels), list(ctx.channels), ctx.as_of],
+        ).pl()
+    return frame.with_columns(
         count_share=pl.col("n_referral") / pl.col("n"),
         revenue_share=pl.when(pl.col("mrr") > 0).then(pl.col("mrr_referral") / pl.col("mrr")).otherwise(None),
     )
@@ -424,12 +609,16 @@ def referral_rate_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettin
     ctx = _c or _ctx(cur, settings)
     if _referral_reason(ctx, cur) or not dims:
         return pl.DataFrame()
-    keys = ", ".join(quote_ident(d) for d in dims)
-    frame = cur.sql(
-        f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE ref) AS referrals FROM "
-        f"(SELECT {_dims_select(ctx, dims)}, {referral_sql('a')} AS ref FROM accounts a) GROUP BY ALL",
-        params=[list(ctx.channels)],
-    ).pl()
+    acc = _acc_facts(cur, ctx)
+    if acc is not None:
+        frame = _grouped(cur, ctx, acc.select(["ref"]), dims, "count(*) AS n, count(*) FILTER (WHERE ref = 1) AS referrals")
+    else:
+        keys = ", ".join(quote_ident(d) for d in dims)
+        frame = cur.sql(
+            f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE ref) AS referrals FROM "
+            f"(SELECT {_dims_select(ctx, dims)}, {referral_sql('a')} AS ref FROM accounts a) GROUP BY ALL",
+            params=[list(ctx.channels)],
+        ).pl()
     return _sorted(_with_wilson(frame, "referrals", "rate", settings.min_n), "rate", dims)
 
 
@@ -472,13 +661,19 @@ def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, 
         return ctx.memo[memo_key]
     if _retention_reason(ctx, cur) or not dims:
         return pl.DataFrame()
-    keys = ", ".join(quote_ident(d) for d in dims)
-    frame = cur.sql(
-        f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE kept) AS retained FROM "
-        f"(SELECT {_dims_select(ctx, dims)}, {_active(ctx)} AS kept FROM accounts a "
-        f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}) GROUP BY ALL",
-        params=[ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
-    ).pl()
+    acc = _acc_facts(cur, ctx)
+    if acc is not None:
+        frame = _grouped(cur, ctx, acc.select(["act_now", "act_prev", "excl"]), dims,
+                         "count(*) AS n, count(*) FILTER (WHERE act_now = 1) AS retained",
+                         where="act_prev = 1 AND excl = 0")
+    else:
+        keys = ", ".join(quote_ident(d) for d in dims)
+        frame = cur.sql(
+            f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE kept) AS retained FROM "
+            f"(SELECT {_dims_select(ctx, dims)}, {_active(ctx)} AS kept FROM accounts a "
+            f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}) GROUP BY ALL",
+            params=[ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
+        ).pl()
     ctx.memo[memo_key] = _sorted(_with_wilson(frame, "retained", "retention", settings.min_n), "retention", dims)
     return ctx.memo[memo_key]
 
@@ -494,7 +689,22 @@ def retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
            "best_segment": None, "pass": None, "threshold": settings.retention_min, "min_n": settings.min_n,
            "dimensions": list(settings.dimensions), "excluded_churned_without_date": 0, "lifetime_churn": None,
            "reason": _retention_reason(ctx, cur)}
-    if "accounts" in ctx.tables and ctx.has("churned"):
+    acc = _acc_facts(cur, ctx) if out["reason"] is None else None
+    if acc is not None:
+        if settings.dimensions:
+            # the base and the retained are the sums over the segments (every account of the base
+            # is in exactly one segment), which the best segment needs anyway
+            segs = retention_by_segment(cur, settings, tuple(settings.dimensions), _c=ctx)
+            excl = _run(cur, {"excl": acc.column("excl")}, "SELECT count(*) FILTER (WHERE excl = 1) FROM {t}").item()
+            n = int(segs["n"].sum()) if not segs.is_empty() else 0
+            kept = int(segs["retained"].sum()) if not segs.is_empty() else 0
+        else:
+            excl, n, kept = _run(cur, {c: acc.column(c) for c in ("act_now", "act_prev", "excl")},
+                                 "SELECT count(*) FILTER (WHERE excl = 1), count(*) FILTER (WHERE act_prev = 1 AND excl = 0), "
+                                 "count(*) FILTER (WHERE act_prev = 1 AND excl = 0 AND act_now = 1) FROM {t}").row(0)
+        if ctx.has("churned"):
+            out["excluded_churned_without_date"] = excl
+    elif "accounts" in ctx.tables and ctx.has("churned"):
         cond = "coalesce(churned, FALSE) AND churn_date IS NULL" if ctx.has("churn_date") else "coalesce(churned, FALSE)"
         out["excluded_churned_without_date"] = cur.execute(f"SELECT count(*) FROM accounts WHERE {cond}").fetchall()[0][0]
     if out["reason"] == "no_churn_date":
@@ -507,11 +717,12 @@ def retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
         return out
     if out["reason"]:
         return out
-    n, kept = cur.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {_active(ctx)}) FROM accounts a "
-        f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}",
-        [ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
-    ).fetchall()[0]
+    if acc is None:
+        n, kept = cur.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {_active(ctx)}) FROM accounts a "
+            f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}",
+            [ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
+        ).fetchall()[0]
     out.update(n=n, retained=kept)
     if n:
         out["logo_12m"] = kept / n
@@ -578,16 +789,22 @@ def cohort_matrix(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ct
               " + CASE WHEN day(churn_date) = 1 THEN 0 ELSE 1 END END")
     else:
         kc = "NULL::BIGINT"
+    rest = ("g AS (SELECT cohort, k0, kc, count(*) AS c FROM acc GROUP BY ALL), "
+            "sizes AS (SELECT cohort, sum(c)::BIGINT AS size FROM g GROUP BY cohort), "
+            "cells AS (SELECT cohort, size, unnest(generate_series(0, date_diff('month', cohort, ?::DATE))) AS k FROM sizes) "
+            "SELECT cells.cohort, cells.k::BIGINT AS k, cells.size, "
+            "coalesce(sum(g.c) FILTER (WHERE g.k0 <= cells.k AND (g.kc IS NULL OR cells.k < g.kc)), 0)::BIGINT AS active "
+            "FROM cells JOIN g ON g.cohort = cells.cohort GROUP BY ALL ORDER BY cells.cohort, k")
+    acc = _acc_facts(cur, ctx)
+    if acc is not None:
+        return _run(cur, {c: acc.column(c) for c in ("cohort", "k0", "kc", "started", "excl")},
+                    "WITH acc AS (SELECT cohort, CAST(k0 AS INTEGER) AS k0, CAST(kc AS BIGINT) AS kc FROM {t} "
+                    "WHERE started = 1 AND excl = 0), " + rest, [ctx.as_of],
+                    ).with_columns(share=pl.col("active") / pl.col("size"))
     return cur.sql(
         "WITH acc AS (SELECT date_trunc('month', start_date)::DATE AS cohort, "
         f"CASE WHEN day(start_date) = 1 THEN 0 ELSE 1 END AS k0, {kc} AS kc "
-        f"FROM accounts a WHERE start_date <= ? AND NOT {_excluded_sql(ctx)}), "
-        "g AS (SELECT cohort, k0, kc, count(*) AS c FROM acc GROUP BY ALL), "
-        "sizes AS (SELECT cohort, sum(c)::BIGINT AS size FROM g GROUP BY cohort), "
-        "cells AS (SELECT cohort, size, unnest(generate_series(0, date_diff('month', cohort, ?::DATE))) AS k FROM sizes) "
-        "SELECT cells.cohort, cells.k::BIGINT AS k, cells.size, "
-        "coalesce(sum(g.c) FILTER (WHERE g.k0 <= cells.k AND (g.kc IS NULL OR cells.k < g.kc)), 0)::BIGINT AS active "
-        "FROM cells JOIN g ON g.cohort = cells.cohort GROUP BY ALL ORDER BY cells.cohort, k",
+        f"FROM accounts a WHERE start_date <= ? AND NOT {_excluded_sql(ctx)}), " + rest,
         params=[ctx.as_of, ctx.as_of],
     ).pl().with_columns(share=pl.col("active") / pl.col("size"))
 
@@ -620,11 +837,15 @@ def ellis_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims
     ctx = _c or _ctx(cur, settings)
     if "pmf_survey" not in ctx.tables or "accounts" not in ctx.tables or not dims:
         return pl.DataFrame()
-    keys = ", ".join(quote_ident(d) for d in dims)
-    frame = cur.sql(
-        f"SELECT {keys}, {_ELLIS_COUNTS} FROM (SELECT s.answer, {_dims_select(ctx, dims)} FROM pmf_survey s "
-        "LEFT JOIN accounts a ON a.account_id = s.account_id WHERE s.answer IS NOT NULL) GROUP BY ALL",
-    ).pl()
+    survey = _survey_facts(cur, ctx)
+    if survey is not None:
+        frame = _grouped(cur, ctx, survey.select(["answer"]), dims, _ELLIS_COUNTS, rows=survey.column("arow"))
+    else:
+        keys = ", ".join(quote_ident(d) for d in dims)
+        frame = cur.sql(
+            f"SELECT {keys}, {_ELLIS_COUNTS} FROM (SELECT s.answer, {_dims_select(ctx, dims)} FROM pmf_survey s "
+            "LEFT JOIN accounts a ON a.account_id = s.account_id WHERE s.answer IS NOT NULL) GROUP BY ALL",
+        ).pl()
     return _ellis_frame(frame, dims, settings.min_n)
 
 
