@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -248,26 +249,70 @@ def _run(cur: duckdb.DuckDBPyConnection, arrays: dict, sql: str, params: list | 
         cur.unregister(name)
 
 
-def _grouped(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, base: pa.Table, dims: tuple[str, ...], aggs: str,
-             where: str = "TRUE", rows: pa.Array | None = None) -> pl.DataFrame:
-    """`SELECT dims, aggs FROM base WHERE where GROUP BY ALL` with the dimension values taken from
-    the cached codes; `rows`: base's account row ids (answers), null = no account = "(unknown)"."""
-    arrays = {c: base.column(c) for c in base.column_names}
-    labels = []
-    for i, d in enumerate(dims):
+def _np(column) -> np.ndarray:
+    """An Arrow column as a numpy array (zero-copy where Arrow allows)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column.to_numpy(zero_copy_only=False)
+
+
+def _grouped(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, dims: tuple[str, ...], counts: dict[str, np.ndarray | None],
+             where: np.ndarray | None = None, rows: pa.ChunkedArray | None = None) -> pl.DataFrame:
+    """Per segment of `dims`: for each name of `counts`, the number of rows (None) or of rows whose
+    flag is true; only rows where `where` is true. The dimension values come from the cached codes
+    (per account); `rows`: the account row id of each row (answers), null = no account, whose
+    rows go to "(unknown)". Counting is a bincount over one combined integer key per row."""
+    key = None
+    labels: list[list[str]] = []
+    sizes: list[int] = []
+    total = 1
+    for d in dims:
+        total *= len(_dim_codes(cur, ctx, d)[1]) + 1
+    itype = np.int32 if total < 2**31 else np.int64  # narrower keys: faster arithmetic and counting
+    for d in dims:
         codes, values = _dim_codes(cur, ctx, d)
+        codes = _np(codes).astype(itype, copy=False)
+        values = list(values)
         if rows is not None:
-            values = list(values)
             if UNKNOWN not in values:
                 values.append(UNKNOWN)
-            codes = pc.fill_null(pc.take(codes, rows), values.index(UNKNOWN))
-        arrays[f"_d{i}"] = codes
+            ids = _np(rows)
+            missing = np.isnan(ids) if ids.dtype.kind == "f" else np.zeros(len(ids), dtype=bool)
+            taken = np.full(len(ids), values.index(UNKNOWN), dtype=itype)
+            taken[~missing] = codes[ids[~missing].astype(np.int64)]
+            codes = taken
+        key = codes if key is None else key * len(values) + codes
         labels.append(values)
-    keys = ", ".join(f"_d{i}" for i in range(len(dims)))
-    frame = _run(cur, arrays, f"SELECT {keys}, {aggs} FROM {{t}} WHERE {where} GROUP BY ALL")
-    return frame.with_columns(
-        [pl.Series(values, dtype=pl.String).gather(frame[f"_d{i}"]).alias(f"_d{i}") for i, values in enumerate(labels)]
-    ).rename({f"_d{i}": d for i, d in enumerate(dims)})
+        sizes.append(len(values))
+    total = int(np.prod(sizes, dtype=np.int64))
+    if where is not None:
+        key = key[where]
+    if total > 50_000_000:  # too many combinations for a dense count: compact the keys first
+        uniq, key = np.unique(key, return_inverse=True)
+    else:
+        uniq = None
+    size = len(uniq) if uniq is not None else total
+    out: dict[str, np.ndarray] = {}
+    for name, flag in counts.items():
+        if flag is None:
+            out[name] = np.bincount(key, minlength=size)
+        else:
+            flag = flag[where] if where is not None else flag
+            out[name] = np.bincount(key[flag], minlength=size)
+    first = next(iter(out))
+    present = np.flatnonzero(out[first]) if counts[first] is None else np.flatnonzero(sum(out.values()))
+    combined = uniq[present] if uniq is not None else present
+    columns: dict[str, pl.Series] = {}
+    rest = combined.copy()
+    decoded = []
+    for values, n in zip(reversed(labels), reversed(sizes)):
+        rest, code = np.divmod(rest, n)
+        decoded.append(pl.Series(values, dtype=pl.String).gather(pl.Series(code.astype(np.uint32))))
+    for d, series in zip(dims, reversed(decoded)):
+        columns[d] = series.alias(d)
+    for name, values in out.items():
+        columns[name] = pl.Series(name, values[present], dtype=pl.Int64)
+    return pl.DataFrame(columns)
 
 
 def resolve_as_of(cur: duckdb.DuckDBPyConnection, settings: PmfSettings) -> date | None:
@@ -440,7 +485,9 @@ def nps_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: 
         return pl.DataFrame()
     ans = _answer_facts(cur, ctx)
     if ans is not None:
-        frame = _grouped(cur, ctx, ans.select(["score"]), dims, _COUNTS, rows=ans.column("arow"))
+        score = _np(ans.column("score"))
+        frame = _grouped(cur, ctx, dims, {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
+                                          "detractors": score <= 6}, rows=ans.column("arow"))
     else:
         sub, params = _answers_sql(ctx, dims=dims)
         keys = ", ".join(quote_ident(d) for d in dims)
@@ -611,7 +658,7 @@ def referral_rate_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettin
         return pl.DataFrame()
     acc = _acc_facts(cur, ctx)
     if acc is not None:
-        frame = _grouped(cur, ctx, acc.select(["ref"]), dims, "count(*) AS n, count(*) FILTER (WHERE ref = 1) AS referrals")
+        frame = _grouped(cur, ctx, dims, {"n": None, "referrals": _np(acc.column("ref")) == 1})
     else:
         keys = ", ".join(quote_ident(d) for d in dims)
         frame = cur.sql(
@@ -663,9 +710,8 @@ def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, 
         return pl.DataFrame()
     acc = _acc_facts(cur, ctx)
     if acc is not None:
-        frame = _grouped(cur, ctx, acc.select(["act_now", "act_prev", "excl"]), dims,
-                         "count(*) AS n, count(*) FILTER (WHERE act_now = 1) AS retained",
-                         where="act_prev = 1 AND excl = 0")
+        base = (_np(acc.column("act_prev")) == 1) & (_np(acc.column("excl")) == 0)
+        frame = _grouped(cur, ctx, dims, {"n": None, "retained": _np(acc.column("act_now")) == 1}, where=base)
     else:
         keys = ", ".join(quote_ident(d) for d in dims)
         frame = cur.sql(
@@ -839,7 +885,9 @@ def ellis_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims
         return pl.DataFrame()
     survey = _survey_facts(cur, ctx)
     if survey is not None:
-        frame = _grouped(cur, ctx, survey.select(["answer"]), dims, _ELLIS_COUNTS, rows=survey.column("arow"))
+        answer = _np(survey.column("answer"))
+        frame = _grouped(cur, ctx, dims, {"n": None, "very": answer == "very", "somewhat": answer == "somewhat",
+                                          "not": answer == "not"}, rows=survey.column("arow"))
     else:
         keys = ", ".join(quote_ident(d) for d in dims)
         frame = cur.sql(
