@@ -308,6 +308,14 @@ class Server:
             time.sleep(0.02)
         return time.perf_counter() - self.started
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user + system) the server process has used so far."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             try:
@@ -341,21 +349,42 @@ def wait_rendered(page, timeout_ms: int = 300_000) -> None:
 
 def _import_times() -> dict:
     """Seconds to import what the server imports, each in a new interpreter: Python alone,
-    streamlit's CLI and server, and the app's own modules (ui, icp_core, the pages' imports)."""
+    streamlit's CLI and server, the modules the first run of app.py + home needs (ui, the store,
+    the sample, health), and the rest the other pages import."""
     code = (
         "import time; t0 = time.perf_counter()\n"
         "import streamlit.web.cli, streamlit.web.server.server; t1 = time.perf_counter()\n"
-        "import ui, icp_core.health, icp_core.store, icp_core.sample, icp_core.pmf, icp_core.segments, "
-        "icp_core.market, icp_core.profile, icp_core.scoring, icp_core.charts, icp_core.groups, icp_core.rules, "
-        "icp_core.exports, icp_core.ingest; t2 = time.perf_counter()\n"
-        "print(t1 - t0, t2 - t1)\n"
+        "import ui, icp_core.store, icp_core.sample, icp_core.health, icp_core.schema; t2 = time.perf_counter()\n"
+        "import icp_core.pmf, icp_core.segments, icp_core.market, icp_core.profile, icp_core.scoring, "
+        "icp_core.charts, icp_core.groups, icp_core.rules, icp_core.exports, icp_core.ingest; t3 = time.perf_counter()\n"
+        "print(t1 - t0, t2 - t1, t3 - t2)\n"
     )
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare = time.perf_counter() - t0
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
-    st_s, app_s = (float(x) for x in res.stdout.split())
-    return {"python": bare, "streamlit": st_s, "app_modules": app_s}
+    st_s, first_s, rest_s = (float(x) for x in res.stdout.split())
+    return {"python": bare, "streamlit": st_s, "app_modules": first_s, "page_modules": rest_s}
+
+
+def _first_run_time(store: str) -> dict:
+    """The first run of app.py (+ home) in a new interpreter through AppTest with ICP_DB=store:
+    what the server's first script run does (importing the app's modules, opening the store,
+    loading the sample when the store is empty, the home page), without server and browser."""
+    code = (
+        "import time, sys; t0 = time.perf_counter()\n"
+        "from streamlit.testing.v1 import AppTest; t1 = time.perf_counter()\n"
+        "c1 = time.process_time()\n"
+        "at = AppTest.from_file(sys.argv[1], default_timeout=300); at.run(); t2 = time.perf_counter()\n"
+        "c2 = time.process_time()\n"
+        "assert not at.exception, [e.value for e in at.exception]\n"
+        "print(t1 - t0, t2 - t1, c2 - c1)\n"
+    )
+    env = dict(os.environ, ICP_DB=store)
+    env.pop("ICP_TEST_MODE", None)
+    res = subprocess.run([sys.executable, "-c", code, APP], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    imp, run, cpu = (float(x) for x in res.stdout.split()[-3:])
+    return {"import_apptest": imp, "first_run": run, "first_run_cpu": cpu}
 
 
 def _sample_load_time() -> float:
@@ -386,7 +415,7 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
     with sync_playwright() as pw:
         browser = pw.chromium.launch(headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for case, (source, copy) in cases.items():
-            out[case] = {"health": [], "rendered": []}
+            out[case] = {"health": [], "rendered": [], "cpu": []}
             for i in range(runs):
                 store = workdir / f"{case}_{i}.duckdb"
                 temporary = not source or copy
@@ -405,6 +434,7 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
                     page.goto(server.url + "/", wait_until="domcontentloaded")
                     wait_rendered(page)
                     rendered = time.perf_counter() - server.started
+                    cpu = server.cpu_seconds()
                     body = page.locator('[data-testid="stMain"]').inner_text()
                     if "Traceback" in body or page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"exception on the first page ({case}): {body[:500]}")
@@ -413,15 +443,32 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
                     server.stop()
                 out[case]["health"].append(healthy)
                 out[case]["rendered"].append(rendered)
+                out[case]["cpu"].append(cpu)
                 if not quiet:
                     print(f"  startup {case:14s} run {i + 1}: healthy {healthy * 1000:,.0f} ms, first page rendered "
-                          f"{rendered * 1000:,.0f} ms", flush=True)
+                          f"{rendered * 1000:,.0f} ms (server CPU {cpu * 1000:,.0f} ms)", flush=True)
                 if temporary:
                     for suffix in ("", ".wal", ".lock"):
                         Path(str(store) + suffix).unlink(missing_ok=True)
         browser.close()
-    out["_imports"] = _import_times()
+    samples = [_import_times() for _ in range(runs)]
+    out["_imports"] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
     out["_sample_load"] = statistics.median(_sample_load_time() for _ in range(3))
+    first: dict[str, list[float]] = {}
+    first_cpu: dict[str, list[float]] = {}
+    for case, (source, _copy) in cases.items():
+        for i in range(runs):
+            store = workdir / f"first_run_{case}_{i}.duckdb"
+            if source and _copy:
+                shutil.copyfile(source, store)
+            path = str(store) if (not source or _copy) else source
+            timing = _first_run_time(path)
+            first.setdefault(case, []).append(timing["first_run"])
+            first_cpu.setdefault(case, []).append(timing["first_run_cpu"])
+            for suffix in ("", ".wal", ".lock"):
+                Path(str(store) + suffix).unlink(missing_ok=True)
+    out["_first_run"] = first
+    out["_first_run_cpu"] = first_cpu
     return out
 
 
