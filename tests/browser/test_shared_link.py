@@ -7,7 +7,7 @@ import re
 import pytest
 
 from icp_core.i18n import t
-from tests.browser.conftest import assert_no_exception, goto_page, screenshot
+from tests.browser.conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_rerun
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -65,3 +65,23 @@ def test_shared_prospects_link_restores_weights_cutoffs_and_filters(app_server, 
     assert "/prospects?" in link and "lang=de" in link and "cut=90%2C60%2C30" in link and "tiers=A" in link
     assert "w=industry%3DMaschinenbau%3A1" in link
     screenshot(page, "de_prospects_shared_link")
+
+
+def test_shared_data_link_opens_the_tab_table_and_mode(app_server, page):
+    goto_page(page, app_server.base_url, "data?lang=de&tab=history&table=deals&mode=append")
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    selected = main.get_by_role("tab", selected=True)
+    assert selected.inner_text().strip() == t("data.tab_history", "de")
+    # the import tab's choices were restored too (visible once that tab is open)
+    arm_rerun_watch(page)
+    main.get_by_role("tab", name=t("data.tab_import", "de"), exact=True).click()
+    wait_for_rerun(page)
+    assert "tab=import" in page.url and "table=deals" in page.url and "mode=append" in page.url
+    box = main.locator('[data-testid="stSelectbox"]').first
+    shown = box.inner_text() + " " + " ".join(box.locator("input").evaluate_all("els => els.map(e => e.value)"))
+    assert t("table.deals", "de") in shown, shown
+    assert main.get_by_role("radio", name=t("data.mode_long.append", "de")).is_checked()
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    assert "/data?" in link and "tab=import" in link and "table=deals" in link and "mode=append" in link
+    screenshot(page, "de_data_shared_link")
