@@ -171,3 +171,14 @@ def test_data_choices_go_into_the_url(db):
     at.session_state["data_tab@en"] = t("data.tab_history", "en")  # what a click on the tab does
     at.run()
     assert at.query_params["tab"] == "history"
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_prospects_reset_goes_back_to_the_icp_weights_not_the_links(db):
+    at = _open("pages/prospects.py", w=["industry=Maschinenbau:1", "employees=51-200:0", "tech_stack=SAP Business One:0"])
+    assert at.number_input(key="score_w|employees=51-200@en").value == 0.0
+    next(b for b in at.button if b.label == t("scoring.reset", "en")).click().run()
+    assert not at.exception
+    # the weights the sample company's ICP derives (scoring.resolve_criteria on the sample)
+    assert [at.number_input(key=f"score_w|{cid}@en").value for cid in SAMPLE_CRITERIA] == [0.518, 0.205, 0.276]
+    assert at.query_params["w"] == ["industry=Maschinenbau:0.518", "employees=51-200:0.205", "tech_stack=SAP Business One:0.276"]
