@@ -59,7 +59,6 @@ TEXTS = {
         "de": "Diese App läuft auf Streamlit Community Cloud; deren Festplatte wird bei jedem Neustart gelöscht: Importierte Daten gehen verloren. Laden Sie regelmäßig eine Sicherung herunter oder setzen Sie ICP_DB in den Secrets der App auf eine dauerhafte DuckDB-Datenbank wie MotherDuck (ICP_DB = \"md:my_icp\" plus motherduck_token).",
     },
     "keep.download": {"en": "Download backup", "de": "Sicherung herunterladen"},
-    "keep.prepare": {"en": "Prepare a backup", "de": "Sicherung vorbereiten"},
     "keep.download_help": {
         "en": "One file with every table, the import history, rejected rows, the original files and the settings.",
         "de": "Eine Datei mit allen Tabellen, dem Importverlauf, abgelehnten Zeilen, den Originaldateien und den Einstellungen.",
