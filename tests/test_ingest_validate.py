@@ -187,9 +187,12 @@ def test_decimal_mark_per_column_with_the_file_mark_for_undecided_columns():
     assert ("Dezimalzeichen in 'revenue'", "Komma (1.234,5)") in describe(raw.detected, "de")
 
 
-def test_large_file_errors_past_the_first_rows_are_all_found():
+def test_large_file_errors_past_the_first_rows_are_all_found(monkeypatch):
     """50,000 rows whose first 20,000 are clean: the per-field error check and the choice of the
-    distinct-values path (judged from the first rows) must not miss errors that come later."""
+    distinct-values path (judged from the first rows, here 20,000) must not miss errors that come later."""
+    from icp_core.ingest import validate
+
+    monkeypatch.setattr(validate, "_REPEATS_SAMPLE", 20_000)
     lines = ["Kundennummer;Land;MRR;Kunde seit"]
     for i in range(1, 50_001):
         mrr = "12,50"

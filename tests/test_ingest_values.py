@@ -223,3 +223,18 @@ def test_enum_aliases_case_and_space_insensitive():
 def test_list_fields_split_on_semicolon_pipe_comma():
     out = apply(V.parse_list, ["HubSpot; Slack", "Jira|Confluence , Git", " ;x;; ", "", "n/a", None])
     assert out == [["HubSpot", "Slack"], ["Jira", "Confluence", "Git"], ["x"], None, None, None]
+
+
+def test_decide_decimal_column_votes_like_the_distinct_values_of_the_whole_column():
+    from icp_core.ingest.values import decide_decimal, decide_decimal_column
+
+    # 45,000 plain integers (no evidence, all distinct) first, then decimal commas: the first
+    # 20,000 distinct values show nothing, so all values vote, as decide_decimal over them does
+    late = pl.Series([str(i) for i in range(10_000, 55_000)] + ["12,5", "3,25", None, "7,75"])
+    assert decide_decimal_column(late) == decide_decimal(late.drop_nulls().unique(maintain_order=True)) == ","
+    # evidence among the first distinct values: decided from them (later dots do not outvote)
+    early = pl.Series([f"{i},5" for i in range(20_000)] * 2 + [f"{i}.5" for i in range(30_000)])
+    assert decide_decimal_column(early) == decide_decimal(early.drop_nulls().unique(maintain_order=True)) == ","
+    many = pl.Series([f"{i},{i % 97:02d}" for i in range(60_000)])
+    assert decide_decimal_column(many) == ","
+    assert decide_decimal_column(pl.Series(["1", "2", None], dtype=pl.String)) is None

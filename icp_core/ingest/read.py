@@ -112,12 +112,12 @@ def _to_utf8(data: bytes, encoding: str, bom: int) -> bytes:
         return data[bom:] if bom else data
     errors = "icp_latin1" if encoding == "cp1252" else "replace"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    out = io.BytesIO()
+    parts = []  # chunk by chunk: the file is never held as one str
     view = memoryview(data)[bom:]
     for start in range(0, len(view), _CHUNK):
-        out.write(decoder.decode(view[start : start + _CHUNK]).encode("utf-8"))
-    out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    return out.getvalue()
+        parts.append(decoder.decode(view[start : start + _CHUNK]).encode("utf-8"))
+    parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+    return b"".join(parts)
 
 
 def _looks_binary(sample: str) -> bool:
@@ -404,7 +404,7 @@ def _sniff_columns(frame: pl.DataFrame, detected: Detected) -> None:
                 detected.date_order_guessed[name] = guessed
         elif V.looks_numeric(sample):
             numeric.append(name)
-            decision = V.decide_decimal(column.drop_nulls().unique(maintain_order=True))
+            decision = V.decide_decimal_column(column)
             if decision:
                 detected.decimals[name] = decision
                 votes[decision] += 1

@@ -119,7 +119,7 @@ def _via_distinct(data: pl.DataFrame, source: str, exprs: list[pl.Expr]) -> list
     return mapped
 
 
-_REPEATS_SAMPLE = 20_000
+_REPEATS_SAMPLE = 100_000
 
 
 def _repeats(series: pl.Series) -> bool:

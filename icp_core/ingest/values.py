@@ -75,6 +75,18 @@ def decide_decimal(values: pl.Series) -> str | None:
     return None
 
 
+def decide_decimal_column(column: pl.Series) -> str | None:
+    """``decide_decimal`` of the column's distinct non-null values in file order, without counting
+    the distinct values of the whole column when its first rows already hold the first
+    20,000 of them (the votes are then the same)."""
+    head = column.head(2 * _DECIDE_SAMPLE).drop_nulls().unique(maintain_order=True)
+    if head.len() >= _DECIDE_SAMPLE:
+        decision = decide_decimal(head.head(_DECIDE_SAMPLE))
+        if decision is not None:
+            return decision
+    return decide_decimal(column.drop_nulls().unique(maintain_order=True))
+
+
 def looks_numeric(values: pl.Series) -> bool:
     core = pl.DataFrame({"v": values}).select(_number_core(pl.col("v")).alias("v")).to_series()
     ok = core.str.contains(_SIGNED + r"[\d.,]*\d[\d.,]*$").sum()
