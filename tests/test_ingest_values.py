@@ -238,3 +238,20 @@ def test_decide_decimal_column_votes_like_the_distinct_values_of_the_whole_colum
     many = pl.Series([f"{i},{i % 97:02d}" for i in range(60_000)])
     assert decide_decimal_column(many) == ","
     assert decide_decimal_column(pl.Series(["1", "2", None], dtype=pl.String)) is None
+
+
+def test_number_noise_literals_remove_exactly_what_the_noise_pattern_removes():
+    import random
+
+    # the regex's \s is Unicode White_Space: the literal list holds exactly those characters
+    every = pl.Series([chr(c) for c in range(0x3100) if not 0xD800 <= c < 0xE000])
+    assert set(every.filter(every.str.contains(r"^\s$")).to_list()) == set(V._WHITE_SPACE)
+    rnd = random.Random(11)
+    alphabet = list("0123456789.,+-eEuUrRsSdDcChHfFgGbBpPkK€$£%'’ſxü") + V._WHITE_SPACE
+    values = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12))) for _ in range(50_000)]
+    values += ["12 EUR", "eUr 5", "USD1", "uſd 3", "CHF 1'234.50", "1\u202f234,5 €", "gbpgbp", "eeurr", None]
+    frame = pl.DataFrame({"v": values})
+    regex = frame.select(pl.col("v").str.replace_all(V._NUMBER_NOISE, "")).to_series()
+    literal = frame.select(V._number_core(pl.col("v"))).to_series()
+    assert regex.to_list() == literal.to_list()
+    assert literal.tail(9).to_list() == ["12", "5", "1", "3", "1234.50", "1234,5", "", "er", None]

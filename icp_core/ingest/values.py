@@ -51,8 +51,17 @@ def key_text(expr: pl.Expr) -> pl.Expr:
 
 
 # ---------------------------------------------------------------- numbers
+# _NUMBER_NOISE as literals for one Aho-Corasick pass (about 2x faster than the regex on a million
+# values, same result): `\s` is Unicode White_Space (25 characters), and `(?i)` folds `s` to the
+# long s `ſ` too, hence "uſd"
+_WHITE_SPACE = ["\t", "\n", "\x0b", "\x0c", "\r", " ", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)),
+                "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+_NOISE_LITERALS = [*_WHITE_SPACE, "'", "’", "€", "$", "£", "%", "eur", "usd", "uſd", "chf", "gbp"]
+
+
 def _number_core(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(_NUMBER_NOISE, "")
+    """The text without currency / percent signs, spaces and apostrophes (`_NUMBER_NOISE`)."""
+    return expr.str.replace_many(_NOISE_LITERALS, [""] * len(_NOISE_LITERALS), ascii_case_insensitive=True)
 
 
 _COMMA_DECIMAL = (
