@@ -152,7 +152,8 @@ def _ctx(cur: duckdb.DuckDBPyConnection, s: PmfSettings) -> _Ctx:
 
 def _acc_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
     """One row per account (row-id order): ref, excl, act_now, act_prev, new, started, quarter,
-    mrr0, mrr_has, cohort, k0, kc. None when not cached (no store key, no as_of, no start_date)."""
+    mrr0, mrr_has, cohort_m (months since 1970-01 of start_date), k0, kend (cohort_matrix: the
+    first month no longer active, max(kc, k0); -1 = still active). None when not cached (no store key, no as_of, no start_date)."""
     if ctx.skey is None or ctx.as_of is None or "accounts" not in ctx.tables or not ctx.has("start_date"):
         return None
 
@@ -174,15 +175,22 @@ def _acc_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
             "CAST(coalesce(a.start_date <= ?, FALSE) AS TINYINT) AS started, "
             "date_trunc('quarter', a.start_date)::DATE AS quarter, "
             f"CAST({mrr} AS DOUBLE) AS mrr0, CAST({has_mrr} AS TINYINT) AS mrr_has, "
-            "date_trunc('month', a.start_date)::DATE AS cohort, "
+            "CAST((year(a.start_date) - 1970) * 12 + month(a.start_date) - 1 AS INTEGER) AS cohort_m, "
             "CAST(CASE WHEN day(a.start_date) = 1 THEN 0 ELSE 1 END AS TINYINT) AS k0, "
-            f"CAST({kc} AS INTEGER) AS kc FROM accounts a ORDER BY a.rowid",
+            f"CAST(CASE WHEN ({kc}) IS NULL THEN -1 ELSE greatest({kc}, CASE WHEN day(a.start_date) = 1 THEN 0 ELSE 1 END) "
+            "END AS INTEGER) AS kend "
+            "FROM accounts a ORDER BY a.rowid",
             params=ref_params + _active_params(ctx, ctx.as_of) + _active_params(ctx, ctx.year_ago)
             + [ctx.year_ago, ctx.as_of, ctx.as_of],
         ).pl()
-        return frame.to_arrow()
+        return _one_chunk(frame.to_arrow())
 
     return facts.cached(facts.projections, ctx.skey, ("pmf.accounts", *ctx.key()), build)
+
+
+def _one_chunk(table: pa.Table) -> pa.Table:
+    """Every column in one contiguous chunk (numpy views without copies)."""
+    return table.combine_chunks()
 
 
 def _active_params(ctx: _Ctx, day: date) -> list:
@@ -210,7 +218,7 @@ def _answer_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
         else:
             sql = (f"SELECT a.nps AS score, CAST(a.rowid AS BIGINT) AS arow, CAST({ref} AS TINYINT) AS ref "
                    "FROM accounts a WHERE a.nps IS NOT NULL")
-        return cur.sql(sql, params=params).pl().to_arrow()
+        return _one_chunk(cur.sql(sql, params=params).pl().to_arrow())
 
     return facts.cached(facts.projections, ctx.skey, ("pmf.answers", source, *ctx.key()), build)
 
@@ -252,7 +260,7 @@ def _run(cur: duckdb.DuckDBPyConnection, arrays: dict, sql: str, params: list | 
 def _np(column) -> np.ndarray:
     """An Arrow column as a numpy array (zero-copy where Arrow allows)."""
     if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     return column.to_numpy(zero_copy_only=False)
 
 
@@ -843,16 +851,51 @@ def cohort_matrix(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ct
             "FROM cells JOIN g ON g.cohort = cells.cohort GROUP BY ALL ORDER BY cells.cohort, k")
     acc = _acc_facts(cur, ctx)
     if acc is not None:
-        return _run(cur, {c: acc.column(c) for c in ("cohort", "k0", "kc", "started", "excl")},
-                    "WITH acc AS (SELECT cohort, CAST(k0 AS INTEGER) AS k0, CAST(kc AS BIGINT) AS kc FROM {t} "
-                    "WHERE started = 1 AND excl = 0), " + rest, [ctx.as_of],
-                    ).with_columns(share=pl.col("active") / pl.col("size"))
+        return _cohorts_from_facts(acc, ctx.as_of)
     return cur.sql(
         "WITH acc AS (SELECT date_trunc('month', start_date)::DATE AS cohort, "
         f"CASE WHEN day(start_date) = 1 THEN 0 ELSE 1 END AS k0, {kc} AS kc "
         f"FROM accounts a WHERE start_date <= ? AND NOT {_excluded_sql(ctx)}), " + rest,
         params=[ctx.as_of, ctx.as_of],
     ).pl().with_columns(share=pl.col("active") / pl.col("size"))
+
+
+def _cohorts_from_facts(acc: pa.Table, as_of: date) -> pl.DataFrame:
+    """cohort_matrix over the cached projection: per cohort month, +1 at k0 and -1 at kend (an
+    account is active for k0 <= k < kc; kend = max(kc, k0), so one never active nets to 0),
+    summed up along k: the cells and figures of the SQL above, without joining every cell with
+    every (k0, kc) group."""
+    sel = (_np(acc.column("started")) == 1) & (_np(acc.column("excl")) == 0)
+    if not sel.any():
+        return pl.DataFrame(schema={"cohort": pl.Date, "k": pl.Int64, "size": pl.Int64, "active": pl.Int64,
+                                    "share": pl.Float64})
+    month = _np(acc.column("cohort_m"))[sel]
+    k0 = _np(acc.column("k0"))[sel]
+    kend = _np(acc.column("kend"))[sel]
+    now = (as_of.year - 1970) * 12 + as_of.month - 1
+    first = int(month.min())
+    width = now - first + 2  # k = 0 .. months to as_of, plus one slot for ends beyond it
+    c = month - np.int32(first)
+    n_cohorts = int(c.max()) + 1
+    slot = c * np.int32(width)
+    cells = n_cohorts * width
+    starts = np.bincount(slot + k0, minlength=cells)
+    # no end (kend = -1): counted in an extra slot past the last cell, dropped
+    ends = np.bincount(np.where(kend >= 0, slot + np.minimum(kend, np.int32(width - 1)), np.int32(cells)),
+                       minlength=cells + 1)[:cells]
+    active = np.cumsum((starts - ends).reshape(n_cohorts, width), axis=1)
+    sizes = np.bincount(c, minlength=n_cohorts)
+    present = np.flatnonzero(sizes)
+    lens = now - (first + present) + 1  # cells k = 0 .. date_diff('month', cohort, as_of)
+    rep_c = np.repeat(present, lens)
+    k = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    cohort_dates = (rep_c + first).astype("datetime64[M]").astype("datetime64[D]")
+    return pl.DataFrame({
+        "cohort": pl.Series("cohort", cohort_dates).cast(pl.Date),
+        "k": pl.Series("k", k, dtype=pl.Int64),
+        "size": pl.Series("size", sizes[rep_c], dtype=pl.Int64),
+        "active": pl.Series("active", active[rep_c, k], dtype=pl.Int64),
+    }).with_columns(share=pl.col("active") / pl.col("size"))
 
 
 # ---------------------------------------------------------------------------------------------
