@@ -104,3 +104,29 @@ def test_rename_in_the_browser_keeps_the_data_and_the_link(server, page):
     assert Store(workspaces.location_of(str(server.store), "kunde-nord"), read_only=True).tables() == {"accounts": 2}
     screenshot(page, "en_sidebar_team_renamed")
     server.slug = "kunde-nord"
+
+
+def test_restore_a_backup_in_the_browser(server, page, tmp_path):
+    from icp_core import backup
+
+    source = Store(str(tmp_path / "source.duckdb"))
+    source.import_file(b"id;Branche\nR1;SaaS\nR2;Handel\nR3;Bau\nR4;Chemie\nR5;Handel\n", "accounts", file_name="r.csv")
+    data = backup.backup(source)
+    info = backup.describe(data)
+    goto_page(page, server.base_url, "?lang=de")  # the default workspace (3 accounts before)
+    _open_expanders(page, t("keep.title", "de"))
+    side = page.locator('[data-testid="stSidebar"]')
+    side.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "sicherung.zip", "mimeType": "application/zip", "buffer": data}])
+    button = side.get_by_role("button", name=t("keep.restore_button", "de"))
+    button.wait_for()
+    arm_rerun_watch(page)
+    button.click()
+    wait_for_rerun(page)
+    assert_no_exception(page)
+    assert side.get_by_text(t("keep.restored", "de", tables=str(info["tables"]), rows=str(info["rows"]))).count() == 1
+    assert Store(str(server.store), read_only=True).tables() == {"accounts": 5}
+    # the uploader is empty again: no second restore of the same file waiting
+    assert side.get_by_role("button", name=t("keep.restore_button", "de")).count() == 0
+    assert _sidebar_overflow(page) == []
+    screenshot(page, "de_sidebar_team_restored")
