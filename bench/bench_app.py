@@ -331,8 +331,11 @@ class Server:
 
 
 def wait_rendered(page, timeout_ms: int = 300_000) -> None:
-    """As tests/browser/conftest.py's wait_for_app: the script ran to the end, the websocket is
-    connected, and nothing is stale, a skeleton or a spinner."""
+    """As tests/browser/conftest.py's wait_for_app (the script ran to the end, the websocket is
+    connected, and nothing is stale, a skeleton or a spinner), and the page's title is drawn: the
+    app root can report notRunning + connected before the first script run has started, which
+    would count a blank page as rendered."""
+    page.wait_for_selector('[data-testid="stMain"] h1', state="attached", timeout=timeout_ms)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
     page.wait_for_function(
         """() => {
