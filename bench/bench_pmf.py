@@ -2,7 +2,10 @@
 Sean Ellis survey) generated deterministically into a file store; times pmf_summary and the
 full page bundle (median of 5 runs each, after one warm-up) and prints the figures.
 
-    uv run python bench/bench_pmf.py [--accounts 1000000] [--db /tmp/bench_pmf.duckdb]
+    uv run python bench/bench_pmf.py [--accounts 1000000] [--db /tmp/bench_pmf.duckdb] [--ab] [--reuse]
+
+--ab adds the controlled A/B of the per-data-version cache (bench/ab.py): the cache off ("old"),
+on and warm ("new"), on and emptied before each call ("cold": the first call after an import).
 """
 
 from __future__ import annotations
@@ -81,9 +84,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--db", default="/tmp/bench_pmf.duckdb")
+    ap.add_argument("--ab", action="store_true", help="also the A/B of the per-data-version cache (bench/ab.py)")
+    ap.add_argument("--reuse", action="store_true", help="keep an existing --db (same data, no regeneration)")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    build(args.db, args.accounts)
+    if not (args.reuse and Path(args.db).exists()):
+        build(args.db, args.accounts)
     print(f"generated {args.accounts:,} accounts, {args.accounts // 2:,} NPS responses into {args.db} "
           f"in {time.perf_counter() - t0:.1f} s")
     store = Store(args.db)
@@ -100,6 +106,20 @@ def main() -> None:
           f"{summary['sean_ellis']['score']:.4f} (n {summary['sean_ellis']['n']:,})")
     print(f"pmf_summary: median of 5 = {t_summary * 1000:.0f} ms")
     print(f"page_bundle (everything the PMF page draws): median of 5 = {t_bundle * 1000:.0f} ms")
+    if args.ab:
+        import ab  # bench/ab.py: the cache off / on (warm) / on (cold), alternated
+
+        from icp_core import facts
+
+        facts.ENABLED = False
+        old = pmf.page_bundle(cur, settings)
+        facts.ENABLED = True
+        facts.clear()
+        new = pmf.page_bundle(cur, settings)
+        print("page_bundle figures the same with and without the cache:", ab.same(old, new))
+        print(ab.line("A/B pmf_summary", ab.ab(lambda: pmf.pmf_summary(cur, settings))))
+        print(ab.line("A/B page_bundle", ab.ab(lambda: pmf.page_bundle(cur, settings))))
+        print(f"cache: projections {facts.projections.nbytes / 2**20:.1f} MiB, columns {facts.columns.nbytes / 2**20:.1f} MiB")
     cur.close()
 
 

@@ -1,6 +1,7 @@
 """Benchmark of the Segment explorer: 1,000,000 generated accounts in a file store.
 
     uv run python bench/bench_segments.py [--accounts 1000000] [--db /tmp/bench_segments.duckdb]
+        [--answers] [--reuse] [--ab [--ab-only]]
 
 Times segment statistics for two dimensions (industry x size_band; median of 5 runs after one
 warm-up), one dimension with tech:TOOL, a multi-valued dimension (tech_stack), the group what-if,
@@ -67,20 +68,51 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "bench_segments.duckdb"))
+    ap.add_argument("--ab", action="store_true", help="the A/B of the per-data-version cache (bench/ab.py)")
+    ap.add_argument("--ab-only", action="store_true", help="with --ab: only the A/B")
+    ap.add_argument("--answers", action="store_true", help="add NPS answers and a survey (bench_pmf.add_answers)")
+    ap.add_argument("--reuse", action="store_true", help="keep an existing --db (same data, no regeneration)")
     a = ap.parse_args()
     from icp_core import groups, rules, segments
     from icp_core.store import Store
 
-    for suffix in ("", ".wal", ".lock"):
-        Path(a.db + suffix).unlink(missing_ok=True)
-    t = time.perf_counter()
-    frame = generate(a.accounts)
-    print(f"generate {a.accounts:,} accounts: {time.perf_counter() - t:.1f} s")
-    store = Store(a.db)
-    t = time.perf_counter()
-    store.load_frame("accounts", frame, "bench")
-    print(f"load into file store: {time.perf_counter() - t:.1f} s")
+    if a.reuse and Path(a.db).exists():
+        store = Store(a.db)
+    else:
+        for suffix in ("", ".wal", ".lock"):
+            Path(a.db + suffix).unlink(missing_ok=True)
+        t = time.perf_counter()
+        frame = generate(a.accounts)
+        print(f"generate {a.accounts:,} accounts: {time.perf_counter() - t:.1f} s")
+        store = Store(a.db)
+        t = time.perf_counter()
+        store.load_frame("accounts", frame, "bench")
+        print(f"load into file store: {time.perf_counter() - t:.1f} s")
+        if a.answers:
+            import bench_pmf
+
+            con = store.cursor()
+            bench_pmf.add_answers(con, a.accounts, "B-")  # as bench/run.py: NPS answers joined per account
+            con.execute("CHECKPOINT")
+            con.close()
     cur = store.cursor()
+    if a.ab:
+        import ab  # bench/ab.py: the cache off / on (warm) / on (cold), alternated
+
+        from icp_core import facts
+
+        for by, kw in ((["industry", "size_band"], {}), (["industry"], {"filters": ["country=DE,AT,CH", "start_date=2022.."]})):
+            facts.ENABLED = False
+            old = segments.to_json(segments.segment_stats(cur, by, **kw))
+            facts.ENABLED = True
+            facts.clear()
+            new = segments.to_json(segments.segment_stats(cur, by, **kw))
+            label = f"segment_stats({', '.join(by)}{', 2 filters' if kw else ''})"
+            print(f"{label}: figures the same with and without the cache: {ab.same(old, new)}")
+            print(ab.line(f"A/B {label}", ab.ab(lambda: segments.segment_stats(cur, by, **kw))))
+        print(f"cache: projections {facts.projections.nbytes / 2**20:.1f} MiB, columns {facts.columns.nbytes / 2**20:.1f} MiB")
+        if a.ab_only:
+            return
 
     sec, res = timed(lambda: segments.segment_stats(cur, ["industry", "size_band"]))
     print(f"segment_stats industry x size_band: median of 5 = {sec * 1000:.0f} ms ({len(res['segments'])} segments)")
