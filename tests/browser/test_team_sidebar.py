@@ -4,6 +4,7 @@ and refuse a broken backup as a user would. Own server: the session's sample ser
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +13,7 @@ from icp_core import workspaces
 from icp_core.i18n import t
 from icp_core.store import Store
 
-from .conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_rerun
+from .conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_app, wait_for_rerun
 from .own_server import own_app_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -62,6 +63,9 @@ def test_sidebar_team_controls_fit_and_work(server, page, lang, tmp_path):
     goto_page(page, server.base_url, f"?lang={lang}&ws={slug}")
     assert_no_exception(page)
     side = page.locator('[data-testid="stSidebar"]')
+    # a fresh server's very first request runs once alone, then again through app.py: wait for it
+    side.get_by_text(t("workspace.label", lang), exact=True).wait_for(timeout=60_000)
+    wait_for_app(page)
     assert side.get_by_text(t("workspace.label", lang), exact=True).count() == 1
     _open_expanders(page, t("workspace.manage", lang), t("keep.title", lang))
     assert side.get_by_role("button", name=t("workspace.rename", lang)).count() == 1
@@ -80,7 +84,9 @@ def test_sidebar_team_controls_fit_and_work(server, page, lang, tmp_path):
     wait_for_rerun(page)
     assert_no_exception(page)
     message = t("backup.not_backup", lang, detail=t("backup.why.not_zip", lang))
-    assert side.locator('[data-testid="stAlert"]').filter(has_text=message.split("(")[0].strip()).count() == 1
+    refused = side.locator('[data-testid="stAlert"]').filter(has_text=message.split("(")[0].strip())
+    refused.first.wait_for(timeout=60_000)
+    assert refused.count() == 1 and refused.inner_text().strip() == message
     assert Store(str(server.store), read_only=True).tables() == {"accounts": 3}
     assert _sidebar_overflow(page) == []
     screenshot(page, f"{lang}_sidebar_team_broken_backup")
@@ -96,8 +102,10 @@ def test_rename_in_the_browser_keeps_the_data_and_the_link(server, page):
     arm_rerun_watch(page)
     side.get_by_role("button", name=t("workspace.rename", "en")).click()
     wait_for_rerun(page)
+    # the rename run ends with st.rerun(); the new name is picked in the run after it
+    page.wait_for_url(re.compile(r"[?&]ws=kunde-nord(&|$)"), timeout=60_000)
+    wait_for_app(page)
     assert_no_exception(page)
-    assert "ws=kunde-nord" in page.url
     picker = side.locator('[data-testid="stSelectbox"]').first
     shown = picker.inner_text() + " " + " ".join(picker.locator("input").evaluate_all("els => els.map(e => e.value)"))
     assert new_name in shown, shown
@@ -124,7 +132,11 @@ def test_restore_a_backup_in_the_browser(server, page, tmp_path):
     button.click()
     wait_for_rerun(page)
     assert_no_exception(page)
-    assert side.get_by_text(t("keep.restored", "de", tables=str(info["tables"]), rows=str(info["rows"]))).count() == 1
+    # the restore run ends with st.rerun(); the message comes with the run after it
+    done = side.get_by_text(t("keep.restored", "de", tables=str(info["tables"]), rows=str(info["rows"])))
+    done.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert done.count() == 1
     assert Store(str(server.store), read_only=True).tables() == {"accounts": 5}
     # the uploader is empty again: no second restore of the same file waiting
     assert side.get_by_role("button", name=t("keep.restore_button", "de")).count() == 0
