@@ -28,6 +28,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -262,6 +263,31 @@ def _np(column) -> np.ndarray:
     if isinstance(column, pa.ChunkedArray):
         column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     return column.to_numpy(zero_copy_only=False)
+
+
+def _by_date(days: np.ndarray, name: str, counts: dict[str, np.ndarray | None],
+             sums: dict[str, np.ndarray]) -> pl.DataFrame:
+    """Per distinct date (days since 1970-01-01) in ascending order, like `GROUP BY date ORDER BY
+    date`: for each name of `counts` the number of rows (None) or of rows whose flag is true, for
+    each name of `sums` the sum of the values (Float64)."""
+    schema = {name: pl.Date} | {k: pl.Int64 for k in counts} | {k: pl.Float64 for k in sums}
+    if len(days) == 0:
+        return pl.DataFrame(schema=schema)
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    if span > 10_000_000:  # far-apart dates: compact them first
+        uniq, key = np.unique(days, return_inverse=True)
+        size = len(uniq)
+    else:
+        uniq, key, size = None, (days - low).astype(np.int64), span
+    rows = np.bincount(key, minlength=size)
+    present = np.flatnonzero(rows)
+    cols: dict[str, Any] = {name: (uniq[present] if uniq is not None else present + low).astype("datetime64[D]")}
+    for k, flag in counts.items():
+        cols[k] = (rows if flag is None else np.bincount(key[flag], minlength=size))[present]
+    for k, values in sums.items():
+        cols[k] = np.bincount(key, weights=values, minlength=size)[present]
+    return pl.DataFrame({k: pl.Series(k, v).cast(schema[k]) for k, v in cols.items()})
 
 
 def _grouped(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, dims: tuple[str, ...], counts: dict[str, np.ndarray | None],
@@ -514,9 +540,13 @@ def nps_trend(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
            "WHERE score IS NOT NULL AND date <= ?)")
     if ctx.skey is not None:
         # the answers' quarters and scores up to as_of, once per data version and as_of
-        answers = facts.cached(facts.projections, ctx.skey, ("pmf.trend", ctx.as_of),
-                               lambda: cur.sql(f"SELECT * FROM {sub}", params=[ctx.as_of]).pl().to_arrow())
-        frame = _run(cur, {c: answers.column(c) for c in answers.column_names}, sql.replace("{sub}", "{t}"))
+        days = "CAST(date_diff('day', DATE '1970-01-01', quarter) AS INTEGER)"
+        answers = facts.cached(facts.projections, ctx.skey, ("pmf.trend", ctx.as_of), lambda: _one_chunk(
+            cur.sql(f"SELECT {days} AS quarter, score FROM {sub}", params=[ctx.as_of]).pl().to_arrow()))
+        score = _np(answers.column("score"))
+        frame = _by_date(_np(answers.column("quarter")), "quarter",
+                         {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
+                          "detractors": score <= 6}, {})
     else:
         frame = cur.sql(sql.replace("{sub}", sub), params=[ctx.as_of]).pl()
     return _finish_nps(frame, settings.min_n)
@@ -625,10 +655,11 @@ def referral_share_by_quarter(cur: duckdb.DuckDBPyConnection, settings: PmfSetti
         return pl.DataFrame()
     acc = _acc_facts(cur, ctx)
     if acc is not None:
-        frame = _run(cur, {c: acc.column(c) for c in ("quarter", "started", "ref", "mrr0")},
-                     "SELECT quarter, count(*) AS n, count(*) FILTER (WHERE ref = 1) AS n_referral, "
-                     "sum(mrr0)::DOUBLE AS mrr, coalesce(sum(mrr0) FILTER (WHERE ref = 1), 0)::DOUBLE AS mrr_referral "
-                     "FROM {t} WHERE started = 1 GROUP BY ALL ORDER BY quarter")
+        started = _np(acc.column("started")) == 1
+        ref = _np(acc.column("ref"))[started] == 1
+        mrr = _np(acc.column("mrr0"))[started]
+        frame = _by_date(_np(pc.fill_null(pc.cast(acc.column("quarter"), pa.int32()), 0))[started], "quarter",
+                         {"n": None, "n_referral": ref}, {"mrr": mrr, "mrr_referral": np.where(ref, mrr, 0.0)})
     else:
         mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
         ref = referral_sql("a")
