@@ -900,9 +900,10 @@ def _cohorts_from_facts(acc: pa.Table, as_of: date) -> pl.DataFrame:
     if not sel.any():
         return pl.DataFrame(schema={"cohort": pl.Date, "k": pl.Int64, "size": pl.Int64, "active": pl.Int64,
                                     "share": pl.Float64})
-    month = _np(acc.column("cohort_m"))[sel]
-    k0 = _np(acc.column("k0"))[sel]
-    kend = _np(acc.column("kend"))[sel]
+    # null only for accounts without a start_date, which are not selected (started = 0)
+    month = _np(pc.fill_null(acc.column("cohort_m"), 0))[sel]
+    k0 = _np(pc.fill_null(acc.column("k0"), 0))[sel]
+    kend = _np(pc.fill_null(acc.column("kend"), -1))[sel]
     now = (as_of.year - 1970) * 12 + as_of.month - 1
     first = int(month.min())
     width = now - first + 2  # k = 0 .. months to as_of, plus one slot for ends beyond it

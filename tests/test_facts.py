@@ -179,3 +179,42 @@ def test_the_cache_is_bounded(store):
     for month in range(1, 6):
         segment_stats(cur, ["industry"], as_of=D(2024, month, 1))
     assert len(facts.projections) <= facts.projections.size
+
+
+def test_random_accounts_the_same_with_and_without_the_cache():
+    import random
+    from datetime import timedelta
+
+    rnd = random.Random(5)
+    n = 500
+    starts = [D(2020, 1, 1) + timedelta(days=rnd.randrange(0, 1800)) if rnd.random() < 0.97 else None for _ in range(n)]
+    frame = pl.DataFrame({
+        "account_id": [f"R{i}" for i in range(n)],
+        "industry": [rnd.choice(["Bau", " bau", "", None, "Handel"]) for _ in range(n)],
+        "employees": [rnd.choice([None, 0, 10, 11, 5000, 20000]) for _ in range(n)],
+        "founded_year": [rnd.choice([None, 1950, 2019, 2024]) for _ in range(n)],
+        "country": [rnd.choice(["DE", "AT", None]) for _ in range(n)],
+        "start_date": starts,
+        "churn_date": [s + timedelta(days=rnd.randrange(-100, 900)) if s and rnd.random() < 0.4 else None for s in starts],
+        "churned": [rnd.choice([None, True, False]) for _ in range(n)],
+        "mrr": [rnd.choice([None, 0.0, 12.5, 99.99]) for _ in range(n)],
+        "seats": [rnd.choice([None, 1, 7]) for _ in range(n)],
+        "sales_cycle_days": [rnd.choice([None, 3, 30, 31, 400]) for _ in range(n)],
+        "first_contact_date": [rnd.choice([None, D(2019, 6, 1)]) for _ in range(n)],
+        "acquisition_channel": [rnd.choice(["Referral", " empfehlung ", "web", None]) for _ in range(n)],
+        "nps": [rnd.choice([None, 0, 6, 7, 9, 10]) for _ in range(n)],
+    })
+    store = Store(":memory:")
+    store.load_frame("accounts", frame)
+    store.load_frame("deals", pl.DataFrame({"deal_id": [f"d{i}" for i in range(200)],
+                                            "account_id": [f"R{rnd.randrange(0, 600)}" for _ in range(200)],
+                                            "outcome": [rnd.choice(["won", "lost", "open"]) for _ in range(200)]}))
+    for by, kw in ((["industry", "size_band"], {}), (["age_band"], {"filters": ["country=DE", "employees=1-5000"]}),
+                   (["country"], {"as_of": D(2022, 2, 28)})):
+        kw = {"as_of": AS_OF} | kw
+        facts.ENABLED = False
+        direct = to_json(segment_stats(store.cursor(), by, **kw))
+        facts.ENABLED = True
+        cached = to_json(segment_stats(store.cursor(), by, **kw))
+        assert direct["overall"]["accounts"] > 0
+        assert cached == direct

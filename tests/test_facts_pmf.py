@@ -122,3 +122,62 @@ def test_sample_company_bundle_is_the_same_with_and_without_the_cache():
         store.load_frame(t, pl.read_parquet(SAMPLE / f"{t}.parquet"), f"sample:{t}")
     settings = PmfSettings()
     assert_same(bundle(store, settings, cached=True), bundle(store, settings, cached=False))
+
+
+def test_random_accounts_the_same_with_and_without_the_cache():
+    # churn before the start, on the 1st, in the start month, undated churned flags, empty fields:
+    # the cohort matrix (start / end counts) and every other frame equal the SQL over the tables
+    import random
+    from datetime import timedelta
+
+    rnd = random.Random(11)
+    rows = []
+    for i in range(400):
+        start = D(2021, 1, 1) + timedelta(days=rnd.randrange(0, 1300)) if rnd.random() < 0.97 else None
+        churn = None
+        if start and rnd.random() < 0.5:
+            churn = start + timedelta(days=rnd.randrange(-200, 700))
+            if rnd.random() < 0.2:
+                churn = churn.replace(day=1)
+        rows.append({"account_id": f"R{i}", "start_date": start, "churn_date": churn,
+                     "churned": True if (churn is None and rnd.random() < 0.1) else None,
+                     "industry": rnd.choice(["A", "B", " b ", "", None]), "employees": rnd.choice([3, 40, 700, None]),
+                     "acquisition_channel": rnd.choice(["Referral", "web", None, " empfehlung"]),
+                     "mrr": rnd.choice([10.0, 99.5, None])})
+    answers = pl.DataFrame({"account_id": [f"R{rnd.randrange(0, 450)}" for _ in range(300)],
+                            "date": [D(2023, 1, 1) + timedelta(days=rnd.randrange(0, 700)) for _ in range(300)],
+                            "score": [rnd.randrange(0, 11) for _ in range(300)]})
+    store = make_store(accounts=pl.DataFrame(rows), nps_responses=answers)
+    for as_of in (D(2024, 5, 17), D(2023, 3, 1)):
+        settings = PmfSettings(as_of=as_of, min_n=3)
+        dims = dict(nps_dims=("industry", "size_band"), referral_dims=("size_band",),
+                    retention_dims=("industry",), ellis_dims=())
+        direct = bundle(store, settings, cached=False, **dims)
+        cached = bundle(store, settings, cached=True, **dims)
+        assert not direct["cohorts"].is_empty()
+        assert_same(cached, direct)
+
+
+def test_sessions_in_threads_get_the_same_bundle():
+    import threading
+
+    store = fixture_store()
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(pmf.page_bundle(store.cursor(), S))
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 5
+    for r in results[1:]:
+        assert_same(r, results[0])
+    assert results[0]["summary"]["nps"]["n"] == 4
+    assert facts.projections.builds == 3
