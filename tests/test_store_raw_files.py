@@ -70,3 +70,15 @@ def test_import_into_a_store_whose_raw_files_lost_the_codec_column(tmp_store):
     data = big_csv(30_000)
     result = tmp_store.import_file(data, "accounts", file_name="big.csv")
     assert tmp_store.raw_file(result.import_id) == data
+
+
+def test_already_compressed_files_are_kept_as_they_are(tmp_store):
+    """Parquet (here: a frame, kept as Parquet) and XLSX (a zip) would not shrink: no codec."""
+    import polars as pl
+
+    frame = pl.DataFrame({"account_id": [f"A{i}" for i in range(400_000)],
+                          "company_name": [f"Firma {i * 2654435761 % 2**32:08x} GmbH" for i in range(400_000)]})
+    result = tmp_store.load_frame("accounts", frame, file_name="frame")
+    size, codec = stored(tmp_store, result.import_id)
+    assert codec is None and size >= RAW_COMPRESS_FROM
+    assert pl.read_parquet(tmp_store.raw_file(result.import_id)).equals(frame)
