@@ -7,13 +7,23 @@ import re
 import pytest
 
 from icp_core.i18n import t
-from tests.browser.conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_rerun
+from tests.browser.conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_app, wait_for_rerun
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
+def _link(page, lang: str = "de") -> str:
+    """The sidebar's "Link to this view". A fresh server's very first request runs the page alone
+    once and then again through app.py (which draws the link): wait for that run."""
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_text(t("link.title", lang), exact=True).wait_for(timeout=60_000)
+    wait_for_app(page)
+    return side.locator('[data-testid="stCode"]').last.inner_text()
+
+
 def test_shared_pmf_link_restores_language_and_choices(app_server, page):
     goto_page(page, app_server.base_url, "pmf?lang=de&as_of=2024-06-30&min_n=12")
+    _link(page)  # wait for the run through app.py
     assert_no_exception(page)
     page.get_by_role("heading", name=re.compile("Product-Market-Fit")).first.wait_for()
     assert page.locator('[data-testid="stSidebar"]').get_by_text("Sprache", exact=True).count() == 1
@@ -22,13 +32,14 @@ def test_shared_pmf_link_restores_language_and_choices(app_server, page):
     assert page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] input').first.input_value() == "12"
     # the URL keeps the choices, and the sidebar's link carries them
     assert "as_of=2024-06-30" in page.url and "min_n=12" in page.url and "lang=de" in page.url
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    link = _link(page)
     assert "/pmf?" in link and "lang=de" in link and "as_of=2024-06-30" in link and "min_n=12" in link
     screenshot(page, "de_pmf_shared_link")
 
 
 def test_shared_segments_link_restores_dimensions_and_filters(app_server, page):
     goto_page(page, app_server.base_url, "segments?lang=de&seg_dim1=country&seg_min_n=7&seg_filters=country%3DDE")
+    _link(page)  # wait for the run through app.py
     assert_no_exception(page)
     assert page.locator('[data-testid="stSidebar"]').get_by_text("Sprache", exact=True).count() == 1
     boxes = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
@@ -44,6 +55,7 @@ def test_shared_prospects_link_restores_weights_cutoffs_and_filters(app_server, 
     # only the industry weighs (fit 100 or 0), cut-offs 90/60/30, only tier A shown, German
     weights = "w=industry%3DMaschinenbau%3A1&w=employees%3D51-200%3A0&w=tech_stack%3DSAP%20Business%20One%3A0"
     goto_page(page, app_server.base_url, f"prospects?lang=de&{weights}&cut=90,60,30&tiers=A&src=stored")
+    _link(page)  # wait for the run through app.py
     assert_no_exception(page)
     main = page.locator('[data-testid="stMain"]')
     main.get_by_role("heading", name=re.compile("Interessenten|Prospects")).first.wait_for()
@@ -61,7 +73,7 @@ def test_shared_prospects_link_restores_weights_cutoffs_and_filters(app_server, 
     assert chosen.split() == ["A"], chosen
     assert main.get_by_text(t("scoring.shown", "de", shown="467", total="1.000")).count() == 1
     # the sidebar's link carries the same view
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    link = _link(page)
     assert "/prospects?" in link and "lang=de" in link and "cut=90%2C60%2C30" in link and "tiers=A" in link
     assert "w=industry%3DMaschinenbau%3A1" in link
     screenshot(page, "de_prospects_shared_link")
@@ -69,6 +81,7 @@ def test_shared_prospects_link_restores_weights_cutoffs_and_filters(app_server, 
 
 def test_shared_data_link_opens_the_tab_table_and_mode(app_server, page):
     goto_page(page, app_server.base_url, "data?lang=de&tab=history&table=deals&mode=append")
+    _link(page)  # wait for the run through app.py
     assert_no_exception(page)
     main = page.locator('[data-testid="stMain"]')
     selected = main.get_by_role("tab", selected=True)
@@ -82,6 +95,6 @@ def test_shared_data_link_opens_the_tab_table_and_mode(app_server, page):
     shown = box.inner_text() + " " + " ".join(box.locator("input").evaluate_all("els => els.map(e => e.value)"))
     assert t("table.deals", "de") in shown, shown
     assert main.get_by_role("radio", name=t("data.mode_long.append", "de")).is_checked()
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').last.inner_text()
+    link = _link(page)
     assert "/data?" in link and "tab=import" in link and "table=deals" in link and "mode=append" in link
     screenshot(page, "de_data_shared_link")
