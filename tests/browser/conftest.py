@@ -186,13 +186,16 @@ def page(browser):
 # --- helpers -----------------------------------------------------------------------------------
 def wait_for_app(page, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     """Wait until the Streamlit script has run to the end and the page has settled: the app root
-    reports notRunning, the websocket is connected, and no element is stale or still loading."""
+    reports notRunning, the websocket is connected, the main area shows at least one element (the
+    idle state can show on a blank page before the first script run has started), and no element
+    is stale or still loading."""
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', state="attached", timeout=timeout_ms)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
                 && !document.querySelector('[data-stale="true"]')
                 && !document.querySelector('[data-testid="stSkeleton"]')
                 && !document.querySelector('[data-testid="stSpinner"]');

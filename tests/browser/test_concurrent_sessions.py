@@ -50,6 +50,7 @@ SETTLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')
         && !document.querySelector('[data-stale="true"]')
         && !document.querySelector('[data-testid="stSkeleton"]')
         && !document.querySelector('[data-testid="stSpinner"]');
