@@ -37,7 +37,10 @@ Accounts flagged ``churned`` without a churn_date are left out of the 12-month r
 retention_12m is None and ``lifetime_churn`` (churned / accounts) is given instead.
 
 The whole thing is two SQL queries (segments with GROUP BY, and the overall figures), so it stays
-fast on a million accounts.
+fast on a million accounts. For a store (``facts.store_key``), single-valued dimensions are
+aggregated over a per-account projection cached per data version (``icp_core.facts``: flags,
+referral, NPS answers and deals per account, the dimension values as codes, the filter masks);
+multi-valued dimensions and bare DuckDB databases use the SQL over the tables directly.
 """
 
 from __future__ import annotations
