@@ -1,8 +1,9 @@
 """Sizes (docs/RELIABILITY.md, "Sizes"): each hostile size is refused with a clear message or
 imported, with memory bounded.
 
-Each case runs in a fresh Python subprocess that reports its own peak RSS
-(resource.getrusage(RUSAGE_SELF).ru_maxrss); the figures are printed (run with -s) and appended
+Each case runs in a fresh Python subprocess that reports its own peak RSS (VmHWM of
+/proc/self/status: ru_maxrss would include the parent's size, since the exec that started the
+child records the high-water mark of the memory it replaced, pytest's after a vfork); the figures are printed (run with -s) and appended
 to test-output/reliability_sizes.jsonl. The 4 GB bound is a guard against blow-ups, not a
 performance target; the subprocess timeout is a hang guard.
 
@@ -58,7 +59,9 @@ HARNESS = textwrap.dedent(
     except IcpError as err:
         out.update(ok=False, key=err.key, en=err.message("en"), de=err.message("de"))
     out["seconds"] = round(time.perf_counter() - started, 2)
-    out["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    with open("/proc/self/status") as status:
+        hwm_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
+    out["rss_mb"] = round((hwm_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024, 1)
     print(json.dumps(out))
     """
 )
