@@ -43,7 +43,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
@@ -346,6 +346,9 @@ class Store:
         self._mutex = threading.RLock()  # threads of this process write one at a time
         self._lock = FileLock(self.location + ".lock", thread_local=False) if self.is_file else None
         self._con: duckdb.DuckDBPyConnection | None = None
+        # small reads (data version, settings) remembered while the file is unchanged: opening a
+        # file store for one value costs ~20 ms, and a page rerun asks for them a dozen times
+        self._memo: tuple[tuple, dict] | None = None
         if self.is_file and read_only and not Path(self.location).exists():
             raise IcpError("store.not_found", location=self.location)
         if not self.is_file:
@@ -430,6 +433,7 @@ class Store:
                         if clear is None:
                             raise
                         raise clear from error
+                    self._memo = None
                     try:
                         con.commit()
                     except duckdb.Error as error:  # e.g. the disk is full: nothing of it was stored
@@ -442,6 +446,7 @@ class Store:
                         )) from error
                 finally:
                     con.close()
+                    self._memo = None
 
     def close(self) -> None:
         """Release an in-memory / remote store's connection (a file store holds none)."""
@@ -481,13 +486,51 @@ class Store:
         canonical = {f.name for f in schema.stored_fields(table)}
         return [c for c in self.columns(table) if c not in canonical]
 
+    def _file_signature(self) -> tuple | None:
+        """Identity, size and modification time of the database file and its write-ahead log.
+
+        Every commit, by any process, appends to the log or (at a checkpoint) rewrites the file,
+        so an unchanged signature means an unchanged database. None for non-file stores."""
+        if not self.is_file:
+            return None
+        parts = []
+        for path in (self.location, self.location + ".wal"):
+            try:
+                st = os.stat(path)
+            except OSError:
+                parts.append(None)
+            else:
+                parts.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(parts)
+
+    def _remembered(self, key: tuple, read: Callable[[], Any]) -> Any:
+        """read(), or its value from an earlier call while the file's signature is unchanged
+        (taken before reading, so a commit during the read is seen at the next call)."""
+        signature = self._file_signature()
+        if signature is None:
+            return read()
+        memo = self._memo
+        if memo is not None and memo[0] == signature and key in memo[1]:
+            return memo[1][key]
+        value = read()
+        memo = self._memo
+        if memo is None or memo[0] != signature:
+            memo = (signature, {})
+            self._memo = memo
+        memo[1][key] = value
+        return value
+
     def data_version(self) -> int:
         """A number that changes with every import / undo / clear, in any process: a cache key."""
-        with self._reading() as con:
-            if not _table_exists(con, "_meta"):
-                return 0
-            rows = _exec(con, "SELECT value FROM _meta WHERE key = 'data_version'")
-            return int(rows[0][0]) if rows else 0
+
+        def read() -> int:
+            with self._reading() as con:
+                if not _table_exists(con, "_meta"):
+                    return 0
+                rows = _exec(con, "SELECT value FROM _meta WHERE key = 'data_version'")
+                return int(rows[0][0]) if rows else 0
+
+        return self._remembered(("data_version",), read)
 
     def imports(self, table: str | None = None) -> list[dict[str, Any]]:
         """The import history, newest first.
@@ -582,11 +625,15 @@ class Store:
     # ---- settings ----------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
-        with self._reading() as con:
-            if not _table_exists(con, "_settings"):
-                return default
-            rows = _exec(con, "SELECT value FROM _settings WHERE key = ?", [key])
-        return json.loads(rows[0][0]) if rows else default
+        def read() -> str | None:
+            with self._reading() as con:
+                if not _table_exists(con, "_settings"):
+                    return None
+                rows = _exec(con, "SELECT value FROM _settings WHERE key = ?", [key])
+            return rows[0][0] if rows else None
+
+        text = self._remembered(("setting", key), read)
+        return json.loads(text) if text is not None else default  # a new object per call: callers may change it
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable value under key (replacing any earlier one)."""
