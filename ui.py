@@ -122,16 +122,37 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
     The core function receives a fresh cursor as its first argument. Arguments must be hashable
     by st.cache_data (plain values, tuples, frozen dataclasses)."""
-    return _cached_call(fn.__module__, fn.__qualname__, store_location(), data_version(), args, tuple(sorted(kwargs.items())))
+    return _cached_call(fn.__module__, fn.__qualname__, store_location(), data_version(),
+                        tuple(_by_fingerprint(a) for a in args), tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+class _Fingerprinted:
+    """A large tuple argument (e.g. 15,000 customer matches) keyed by its length and Python hash:
+    st.cache_data would otherwise hash it element by element on every rerun (~200 ms)."""
+
+    __slots__ = ("value", "key")
+
+    def __init__(self, value: tuple, key: tuple) -> None:
+        self.value, self.key = value, key
+
+
+def _by_fingerprint(arg: Any) -> Any:
+    if isinstance(arg, tuple) and len(arg) > 1000:
+        try:
+            return _Fingerprinted(arg, (len(arg), hash(arg)))
+        except TypeError:  # unhashable items: let st.cache_data hash it
+            return arg
+    return arg
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={_Fingerprinted: lambda arg: arg.key})
 def _cached_call(module: str, qualname: str, location: str, version: int, args: tuple, kwargs: tuple) -> Any:
     import importlib
 
     fn: Any = importlib.import_module(module)
     for part in qualname.split("."):
         fn = getattr(fn, part)
+    args = tuple(a.value if isinstance(a, _Fingerprinted) else a for a in args)
     return fn(_open_store(location).cursor(), *args, **dict(kwargs))
 
 
