@@ -25,9 +25,10 @@ def weights_to_url(weights: dict[str, float]) -> list[str]:
     return [f"{cid}:{_num(w)}" for cid, w in weights.items()]
 
 
-def weights_from_url(values: Iterable[str], ids: Iterable[str]) -> dict[str, float]:
+def weights_from_url(values: Iterable[str], ids: Iterable[str], low: float = WEIGHT_MIN,
+                     high: float = WEIGHT_MAX) -> dict[str, float]:
     """The weights of a link, only for criteria that exist (ids) and only finite values within
-    WEIGHT_MIN..WEIGHT_MAX; anything else is left out (the page's default applies).
+    low..high (default WEIGHT_MIN..WEIGHT_MAX); anything else is left out (the page's default applies).
     The id is everything before the last ':' (ids may contain ':' themselves)."""
     known = set(ids)
     out: dict[str, float] = {}
@@ -39,7 +40,7 @@ def weights_from_url(values: Iterable[str], ids: Iterable[str]) -> dict[str, flo
             weight = float(number)
         except ValueError:
             continue
-        if math.isfinite(weight) and WEIGHT_MIN <= weight <= WEIGHT_MAX:
+        if math.isfinite(weight) and low <= weight <= high:
             out[cid] = weight
     return out
 
@@ -64,3 +65,22 @@ def cutoffs_from_url(values: Iterable[str]) -> dict[str, float] | None:
         return parse_cutoffs(values[0])
     except IcpError:
         return None
+
+
+class Between:
+    """The range a number from a link must lie in (both ends included), usable as the options of
+    ui.url_state: `value in Between(0, 10)`. Not-a-number, infinities and non-numbers are never in
+    it, so a link cannot push a number input outside its min/max (Streamlit would raise)."""
+
+    def __init__(self, low: float | None = None, high: float | None = None) -> None:
+        self.low, self.high = low, high
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not math.isfinite(value):
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def __repr__(self) -> str:
+        return f"Between({self.low}, {self.high})"

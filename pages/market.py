@@ -8,11 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from icp_core import charts, market
+from icp_core import charts, market, view_params
 from icp_core.i18n import fmt_money, fmt_number, fmt_pct
 
 tr = ui.tr
 L = ui.lang()
+Between = view_params.Between
 
 
 def chart(c) -> None:
@@ -57,7 +58,8 @@ modes = ["bottom_up", "top_down"] if has_market else ["top_down"]
 if not has_market:
     st.info(tr("market.no_market_page"), icon=":material/info:")
 mode_labels = {m: tr(f"market.mode.{m}") for m in modes}  # bound now: format_func may run outside the rerun
-mode = st.radio(tr("market.mode"), modes, key="market_mode", horizontal=True, format_func=mode_labels.__getitem__)
+mode = st.radio(tr("market.mode"), modes, key="market_mode", horizontal=True, format_func=mode_labels.__getitem__,
+                index=modes.index(ui.url_state("market_mode", modes[0], "mkt_mode", options=modes)))
 
 # ---------------------------------------------------------------- top-down
 if mode == "top_down":
@@ -67,15 +69,18 @@ if mode == "top_down":
     except Exception:
         acv_info = {"acv": None, "n": 0}
     c1, c2, c3 = st.columns(3)
-    tam_count = c1.number_input(tr("market.td.tam"), min_value=0, value=10000, step=1000, key="td_tam")
-    sam_pct = c2.number_input(tr("market.td.sam_share"), min_value=0.0, max_value=100.0, value=30.0, step=5.0, key="td_sam",
-                              format="%.1f")
-    som_pct = c3.number_input(tr("market.td.som_share"), min_value=0.0, max_value=100.0, value=10.0, step=1.0, key="td_som",
-                              format="%.1f")
+    tam_count = c1.number_input(tr("market.td.tam"), min_value=0, step=1000, key="td_tam",
+                                value=ui.url_state("td_tam", 10000, "td_tam", options=Between(0)))
+    sam_pct = c2.number_input(tr("market.td.sam_share"), min_value=0.0, max_value=100.0, step=5.0, key="td_sam",
+                              value=ui.url_state("td_sam", 30.0, "td_sam", options=Between(0.0, 100.0)), format="%.1f")
+    som_pct = c3.number_input(tr("market.td.som_share"), min_value=0.0, max_value=100.0, step=1.0, key="td_som",
+                              value=ui.url_state("td_som", 10.0, "td_som", options=Between(0.0, 100.0)), format="%.1f")
     c4, c5 = st.columns(2)
-    acv = c4.number_input(tr("market.acv"), min_value=0.0, value=acv_info["acv"], step=100.0, key="td_acv", format="%.0f",
+    acv = c4.number_input(tr("market.acv"), min_value=0.0, step=100.0, key="td_acv", format="%.0f",
+                          value=ui.url_state("td_acv", acv_info["acv"], "td_acv", options=Between(0.0), kind=float),
                           placeholder=tr("market.acv_placeholder_none"), help=tr("market.acv_help_top_down"))
-    share_pct = c5.slider(tr("market.share"), 1, 100, 100, key="td_share", help=tr("market.share_help"))
+    share_pct = c5.slider(tr("market.share"), 1, 100, ui.url_state("td_share", 100, "td_share", options=Between(1, 100)),
+                          key="td_share", help=tr("market.share_help"))
     try:
         result = market.top_down_funnel(tam_count, sam_pct / 100, som_pct / 100, acv, share=share_pct / 100)
     except Exception as err:
@@ -136,12 +141,14 @@ with st.expander(tr("market.icp.title"), expanded=True, icon=":material/target:"
     if ignored:
         st.caption(tr("market.icp.ignored", filters=", ".join(f.spec() for f in ignored)))
     c1, c2 = st.columns(2)
-    acv = c1.number_input(tr("market.acv"), min_value=0.0, value=None, step=100.0, key="bu_acv", format="%.0f",
+    acv = c1.number_input(tr("market.acv"), min_value=0.0, step=100.0, key="bu_acv", format="%.0f",
+                          value=ui.url_state("bu_acv", None, "bu_acv", options=Between(0.0), kind=float),
                           placeholder=(tr("market.acv_placeholder", acv=fmt_money(acv_info["acv"], L),
                                           n=fmt_number(acv_info["n"], L)) if acv_info["acv"] is not None
                                        else tr("market.acv_placeholder_none")),
                           help=tr("market.acv_help"))
-    share_pct = c2.slider(tr("market.share"), 1, 100, 100, key="bu_share", help=tr("market.share_help"))
+    share_pct = c2.slider(tr("market.share"), 1, 100, ui.url_state("bu_share", 100, "bu_share", options=Between(1, 100)),
+                          key="bu_share", help=tr("market.share_help"))
 
 try:
     sam = market.serviceable_filters(countries, industries, (emp_lo, emp_hi), (rev_lo, rev_hi), models, tools)
@@ -177,7 +184,8 @@ if not dims:
     st.info(tr("market.ws.no_dims"), icon=":material/info:")
     st.stop()
 dim_labels = {d: tr(f"market.dim.{d}") for d in dims}
-dimension = st.selectbox(tr("market.ws.dimension"), dims, key="ws_dim", format_func=dim_labels.__getitem__)
+dimension = st.selectbox(tr("market.ws.dimension"), dims, key="ws_dim", format_func=dim_labels.__getitem__,
+                         index=dims.index(ui.url_state("ws_dim", dims[0], "ws_dim", options=dims)))
 try:
     ws = ui.cached(market.white_space, sam, icp, dimension, acv, None, matches)
 except Exception as err:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from icp_core import charts, pmf
+from icp_core import charts, pmf, view_params
 from icp_core.metrics_common import MIN_N, REFERRAL_CHANNELS
 
 tr = ui.tr
@@ -41,26 +41,42 @@ except Exception as err:
     st.stop()
 
 # ---- settings ------------------------------------------------------------------------------
+# every choice lives in the URL (a shared link opens the same view); a value that does not fit
+# (out of range, unknown dimension) is ignored and the default shown
 defaults = pmf.PmfSettings()
+Between = view_params.Between
 with st.expander(tr("pmf.settings"), icon=":material/tune:"):
     c1, c2, c3 = st.columns(3)
     as_of = c1.date_input(tr("pmf.set.as_of"), value=ui.url_state("pmf_as_of", default_as_of, "as_of"),
                           help=tr("pmf.set.as_of_help"),
                           key="pmf_as_of", format="DD.MM.YYYY" if L == "de" else "YYYY-MM-DD")
-    min_n = c2.number_input(tr("pmf.set.min_n"), min_value=1, value=ui.url_state("pmf_min_n", MIN_N, "min_n"), step=1,
+    min_n = c2.number_input(tr("pmf.set.min_n"), min_value=1,
+                            value=ui.url_state("pmf_min_n", MIN_N, "min_n", options=Between(1)), step=1,
                             key="pmf_min_n")
     ref_score = c3.number_input(tr("pmf.set.referral_score_min"), min_value=0.0, max_value=10.0,
-                                value=defaults.referral_score_min, step=0.5, key="pmf_ref_score")
+                                value=ui.url_state("pmf_ref_score", float(defaults.referral_score_min), "ref_score",
+                                                   options=Between(0.0, 10.0)),
+                                step=0.5, key="pmf_ref_score")
     c4, c5, c6 = st.columns(3)
     ref_share = c4.number_input(tr("pmf.set.referral_share_min"), min_value=0.0, max_value=100.0,
-                                value=defaults.referral_share_min * 100, step=5.0, key="pmf_ref_share")
+                                value=ui.url_state("pmf_ref_share", defaults.referral_share_min * 100, "ref_share",
+                                                   options=Between(0.0, 100.0)),
+                                step=5.0, key="pmf_ref_share")
     ret_min = c5.number_input(tr("pmf.set.retention_min"), min_value=0.0, max_value=100.0,
-                              value=defaults.retention_min * 100, step=5.0, key="pmf_ret_min")
+                              value=ui.url_state("pmf_ret_min", defaults.retention_min * 100, "ret_min",
+                                                 options=Between(0.0, 100.0)),
+                              step=5.0, key="pmf_ret_min")
     ellis_min = c6.number_input(tr("pmf.set.ellis_min"), min_value=0.0, max_value=100.0,
-                                value=defaults.ellis_min * 100, step=5.0, key="pmf_ellis_min")
-    channels_text = st.text_area(tr("pmf.set.channels"), value=", ".join(REFERRAL_CHANNELS), key="pmf_channels", height=68)
+                                value=ui.url_state("pmf_ellis_min", defaults.ellis_min * 100, "ellis_min",
+                                                   options=Between(0.0, 100.0)),
+                                step=5.0, key="pmf_ellis_min")
+    channels_text = st.text_area(tr("pmf.set.channels"),
+                                 value=ui.url_state("pmf_channels", ", ".join(REFERRAL_CHANNELS), "channels"),
+                                 key="pmf_channels", height=68)
     ret_dims = st.multiselect(tr("pmf.set.dimensions"), dimensions,
-                              default=[d for d in defaults.dimensions if d in dimensions], key="pmf_dims")
+                              default=ui.url_state("pmf_dims", [d for d in defaults.dimensions if d in dimensions],
+                                                   "dims", options=dimensions),
+                              key="pmf_dims")
 
 settings = pmf.settings_from_page(as_of, min_n, ref_score, ref_share, ret_min, ellis_min, channels_text, ret_dims)
 
@@ -94,15 +110,16 @@ with st.container(border=True):
     else:
         st.caption(tr("pmf.next.link_missing"))
 
-tab_nps, tab_ref, tab_ret, tab_ellis = st.tabs([tr("pmf.tab.nps"), tr("pmf.tab.referral"), tr("pmf.tab.retention"),
-                                                tr("pmf.tab.ellis")])
+_open_tab, (tab_nps, tab_ref, tab_ret, tab_ellis) = ui.url_tabs(
+    "pmf_tab", "tab", {tab: tr(f"pmf.tab.{tab}") for tab in ("nps", "referral", "retention", "ellis")})
 
 
-def dim_picker(key: str, default: str = "industry") -> tuple[str, ...]:
+def dim_picker(key: str, param: str, default: str = "industry") -> tuple[str, ...]:
+    """The dimension of a by-segment chart; in the URL as param (a dimension id)."""
     if not dimensions:
         return ()
-    index = dimensions.index(default) if default in dimensions else 0
-    return (st.selectbox(tr("pmf.dimension"), dimensions, index=index, key=key),)
+    start = ui.url_state(key, default if default in dimensions else dimensions[0], param, options=dimensions)
+    return (st.selectbox(tr("pmf.dimension"), dimensions, index=dimensions.index(start), key=key),)
 
 
 def segment_bar(frame, value: str, title: str, value_format: str, value_title: str, dims: tuple[str, ...],
@@ -156,7 +173,7 @@ with tab_nps:
         ))
         st.subheader(tr("pmf.nps.segment_title"))
         segment_section("pmf.nps.segment_title", pmf.nps_by_segment, "nps", ",", "pmf.nps.metric",
-                        dim_picker("pmf_nps_dim"))
+                        dim_picker("pmf_nps_dim", "nps_dim"))
         st.subheader(tr("pmf.nps.trend_title"))
         trend = ui.cached(pmf.nps_trend, settings)
         if trend is None or trend.is_empty():
@@ -191,7 +208,7 @@ with tab_ref:
                                     y_format="%", lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.ref.share"), n="n"))
     st.subheader(tr("pmf.ref.segment_title"))
     segment_section("pmf.ref.segment_title", pmf.referral_rate_by_segment, "rate", "%", "pmf.ref.rate",
-                    dim_picker("pmf_ref_dim"))
+                    dim_picker("pmf_ref_dim", "ref_dim"))
 
 # ---- Retention -----------------------------------------------------------------------------
 with tab_ret:
@@ -212,7 +229,9 @@ with tab_ret:
         st.caption(tr("pmf.ret.excluded", count=ui.fmt_number(ret["excluded_churned_without_date"])))
     if ret["logo_12m"] is not None:
         st.subheader(tr("pmf.ret.segment_title"))
-        seg_dims = st.multiselect(tr("pmf.dimension"), dimensions, default=list(settings.dimensions), key="pmf_ret_dim")
+        seg_dims = st.multiselect(tr("pmf.dimension"), dimensions, key="pmf_ret_dim",
+                                  default=ui.url_state("pmf_ret_dim", list(settings.dimensions), "ret_dim",
+                                                       options=dimensions))
         segment_section("pmf.ret.segment_title", pmf.retention_by_segment, "retention", "%", "pmf.ret.retention",
                         tuple(seg_dims))
     rev = ui.cached(pmf.revenue_retention, settings)
@@ -243,10 +262,12 @@ with tab_ellis:
                       low=ui.fmt_pct(el["low"]), high=ui.fmt_pct(el["high"]), threshold=ui.fmt_pct(el["threshold"], 0)))
         st.subheader(tr("pmf.ellis.segment_title"))
         segment_section("pmf.ellis.segment_title", pmf.ellis_by_segment, "score", "%", "pmf.ellis.score",
-                        dim_picker("pmf_ellis_dim"))
+                        dim_picker("pmf_ellis_dim", "ellis_dim"))
         st.subheader(tr("pmf.ellis.persona_title"))
         if persona_fields:
-            field = st.selectbox(tr("pmf.persona_field"), persona_fields, key="pmf_persona")
+            field = st.selectbox(tr("pmf.persona_field"), persona_fields, key="pmf_persona",
+                                 index=persona_fields.index(ui.url_state("pmf_persona", persona_fields[0], "persona",
+                                                                         options=persona_fields)))
             try:
                 per = ui.cached(pmf.ellis_by_persona, settings, field)
                 segment_bar(per, "score", tr("pmf.ellis.persona_title"), "%", tr("pmf.ellis.score"), (field,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from icp_core import charts, groups, rules, segments
+from icp_core import charts, groups, rules, segments, view_params
 from datetime import date
 
 from icp_core.i18n import fmt_date, fmt_money, fmt_number, fmt_pct
@@ -52,7 +52,8 @@ d2 = c2.selectbox(tr("segpage.dim2"), second, index=second.index(d2_pick if d2_p
                   format_func=dim_label, key="seg_d2")
 min_n = int(c3.number_input(tr("segpage.min_n"), min_value=1, max_value=1000, value=ui.url_state("seg_min_n", int(saved.get("min_n", 30)), "seg_min_n"), step=1, key="seg_min_n"))
 metric_options = list(segments.METRICS)
-metric = c4.selectbox(tr("segpage.metric"), list(segments.METRICS),
+metric_pick = ui.url_state("seg_metric", metric_options[0], "seg_metric", options=metric_options)
+metric = c4.selectbox(tr("segpage.metric"), metric_options, index=metric_options.index(metric_pick),
                       format_func=lambda m: tr(segments.METRIC_LABEL_KEYS[m]), key="seg_metric")
 filter_text = st.text_input(tr("segpage.filters"), value=ui.url_state("seg_filters", "; ".join(saved.get("filters", [])), "seg_filters"),
                             placeholder="country=DE,AT,CH; start_date=2022..", help=tr("segpage.filters_help"),
@@ -115,17 +116,25 @@ st.subheader(tr("segpage.groups_title"))
 st.caption(tr("segpage.groups_intro"))
 weights = dict(saved.get("weights", groups.DEFAULT_WEIGHTS))
 thresholds = dict(saved.get("thresholds", groups.DEFAULT_THRESHOLDS))
+# a link's weights (seg_w=<metric>:<weight>, each 0..1) start the inputs this session has not set yet
+weights.update(view_params.weights_from_url(ui.url_values("seg_w"), groups.SCORE_METRICS, 0.0, 1.0))
 with st.expander(tr("segpage.weights_title"), icon=":material/tune:"):
     st.code(tr("segpage.formula", min_n=min_n), language=None)
     wcols = st.columns(len(groups.SCORE_METRICS))
     for col, m in zip(wcols, groups.SCORE_METRICS):
-        weights[m] = col.number_input(tr(f"segments.metric.{m}"), 0.0, 1.0, float(weights.get(m, 0.0)), 0.05,
+        start_w = st.session_state.get(f"seg_w_{m}", float(weights.get(m, 0.0)))
+        weights[m] = col.number_input(tr(f"segments.metric.{m}"), 0.0, 1.0, float(start_w), 0.05,
                                       key=f"seg_w_{m}")
     t1, t2 = st.columns(2)
-    thresholds["want_more"] = t1.number_input(tr("segpage.th_want"), 0.0, 3.0, float(thresholds["want_more"]), 0.1,
-                                              key="seg_th_want")
-    thresholds["dont_want"] = t2.number_input(tr("segpage.th_dont"), -3.0, 0.0, float(thresholds["dont_want"]), 0.1,
-                                              key="seg_th_dont")
+    thresholds["want_more"] = t1.number_input(
+        tr("segpage.th_want"), 0.0, 3.0,
+        float(ui.url_state("seg_th_want", float(thresholds["want_more"]), "seg_th_want",
+                           options=view_params.Between(0.0, 3.0))), 0.1, key="seg_th_want")
+    thresholds["dont_want"] = t2.number_input(
+        tr("segpage.th_dont"), -3.0, 0.0,
+        float(ui.url_state("seg_th_dont", float(thresholds["dont_want"]), "seg_th_dont",
+                           options=view_params.Between(-3.0, 0.0))), 0.1, key="seg_th_dont")
+ui.set_url("seg_w", view_params.weights_to_url({m: weights[m] for m in groups.SCORE_METRICS}))
 
 seg_overrides = dict(saved.get("overrides", {}).get("segments", {})) if saved.get("dimensions") == list(by) else {}
 suggestions = groups.suggest_groups(result, weights, thresholds, seg_overrides)
@@ -163,7 +172,10 @@ st.caption(tr("segpage.group_counts", want=fmt_number(counts["want_more"], lang)
               tier=fmt_number(stats["all"]["from_tier"], lang)))
 
 with st.expander(tr("segpage.customers_title"), icon=":material/group:"):
-    pick = st.selectbox(tr("segments.col.group"), list(groups.GROUPS), format_func=lambda g: group_labels[g],
+    group_ids = list(groups.GROUPS)
+    pick = st.selectbox(tr("segments.col.group"), group_ids, format_func=lambda g: group_labels[g],
+                        index=group_ids.index(ui.url_state("seg_customer_group", group_ids[0], "seg_group",
+                                                           options=group_ids)),
                         key="seg_customer_group")
     frame = ui.cached(groups.customers, segmentation, pick)
     st.caption(tr("segpage.customers_help"))
@@ -192,7 +204,7 @@ if st.button(tr("segpage.save"), icon=":material/save:", type="primary"):
 st.subheader(tr("segpage.rules_title"))
 st.caption(tr("segpage.rules_intro", min_n=min_n))
 found = None
-if st.toggle(tr("segpage.find_rules"), key="seg_find_rules"):
+if st.toggle(tr("segpage.find_rules"), value=ui.url_state("seg_find_rules", False, "seg_rules"), key="seg_find_rules"):
     try:
         with st.spinner(tr("segpage.finding")):
             found = ui.cached(rules.describe_best, filters=filters, min_n=min_n)

@@ -182,3 +182,197 @@ def test_prospects_reset_goes_back_to_the_icp_weights_not_the_links(db):
     # the weights the sample company's ICP derives (scoring.resolve_criteria on the sample)
     assert [at.number_input(key=f"score_w|{cid}@en").value for cid in SAMPLE_CRITERIA] == [0.518, 0.205, 0.276]
     assert at.query_params["w"] == ["industry=Maschinenbau:0.518", "employees=51-200:0.205", "tech_stack=SAP Business One:0.276"]
+
+
+# ---- PMF, Segments, Market: thresholds, dimensions, metric, weights, mode, top-down figures --------
+
+import json  # noqa: E402
+
+from streamlit import dataframe_util  # noqa: E402
+
+
+def _chart_data(at: AppTest) -> dict[str, list[dict]]:
+    """{chart title: its data rows} of every Altair chart on the page (what the browser draws)."""
+    out = {}
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        title = spec.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        if element.proto.data.data:
+            out[title] = dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.data.data).to_dict("records")
+        else:  # data written into the spec itself
+            out[title] = (spec.get("data") or {}).get("values", [])
+    return out
+
+
+def _pmf_rows(at: AppTest) -> dict[str, dict]:
+    key = t("pmf.col.indicator", "en")
+    return {row[key]: row for row in at.dataframe[0].value.to_dict("records")}
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_pmf_thresholds_dimensions_and_tab_from_the_link(db):
+    at = _open("pages/pmf.py", ref_score="9.5", ret_min="97", ellis_min="50", dims="country", nps_dim="country",
+               ret_dim="country", tab="retention", persona="buying_role")
+    values = {n.key: n.value for n in at.number_input}
+    assert (values["pmf_ref_score"], values["pmf_ret_min"], values["pmf_ellis_min"]) == (9.5, 97.0, 50.0)
+    assert at.multiselect(key="pmf_dims").value == ["country"]
+    assert at.multiselect(key="pmf_ret_dim").value == ["country"]
+    assert at.selectbox(key="pmf_nps_dim").value == "country"
+    assert at.selectbox(key="pmf_persona").value == "buying_role"
+    assert at.session_state["pmf_tab@en"] == t("pmf.tab.retention", "en")
+    rows = _pmf_rows(at)
+    col = lambda name: t(f"pmf.col.{name}", "en")  # noqa: E731
+    score = rows[t("pmf.ind.referral_score", "en")]
+    # the sample's referral score 9.28 (n 386) is below the link's 9.5: fails
+    assert (score[col("value")], score[col("threshold")], score[col("result")]) == ("9.28", "≥ 9.5", t("pmf.result.fail", "en"))
+    ret = rows[t("pmf.ind.retention", "en")]
+    # by country the best segment is AT: 78.6 % of 98 (the default industry x size gives 96.5 % of 200)
+    assert (ret[col("value")], ret[col("n")], ret[col("threshold")]) == ("78.6%", "98", "≥ 97% · n ≥ 30")
+    assert "AT" in ret[col("note")] and ret[col("result")] == t("pmf.result.fail", "en")
+    ellis = rows[t("pmf.ind.sean_ellis", "en")]
+    assert (ellis[col("value")], ellis[col("threshold")], ellis[col("result")]) == ("45.2%", "≥ 50%", t("pmf.result.fail", "en"))
+    # 1 of 4 passes (the referral share 34.3 % >= 30 %): partial
+    assert t("pmf.verdict.partial", "en") in " ".join(w.value for w in at.warning)
+    assert t("pmf.verdict.count", "en", passed="1", computed="4", total="4") in " ".join(w.value for w in at.warning)
+    charts = _chart_data(at)
+    nps_cats = [r["_cat"] for r in charts[t("pmf.nps.segment_title", "en")]]
+    assert {"DE", "AT", "CH"} <= set(nps_cats) and "Maschinenbau" not in nps_cats  # by country, not industry
+    retention = {r["_cat"]: r["_value"] for r in charts[t("pmf.ret.segment_title", "en")]}
+    assert round(retention["AT"], 3) == 0.786
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_pmf_invalid_link_values_fall_back_to_the_defaults(db):
+    plain = _open("pages/pmf.py")
+    broken = _open("pages/pmf.py", min_n="0", ref_score="11", ref_share="nan", ret_min="-5", ellis_min="abc",
+                   dims="no_such_dim", nps_dim="../x", ret_dim="zzz", tab="<b>x</b>", persona="password")
+    assert not broken.error and not broken.exception
+    assert {n.key: n.value for n in broken.number_input} == {n.key: n.value for n in plain.number_input}
+    assert broken.multiselect(key="pmf_dims").value == plain.multiselect(key="pmf_dims").value
+    assert broken.selectbox(key="pmf_nps_dim").value == "industry"
+    assert broken.session_state["pmf_tab@en"] == t("pmf.tab.nps", "en")
+    assert _pmf_rows(broken) == _pmf_rows(plain)
+    assert (broken.query_params["min_n"], broken.query_params["ref_score"], broken.query_params["tab"]) == ("30", "9.0", "nps")
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_pmf_choices_go_into_the_url(db):
+    at = _open("pages/pmf.py")
+    at.number_input(key="pmf_ret_min").set_value(90.0).run()
+    at.multiselect(key="pmf_dims").set_value(["country"]).run()
+    at.selectbox(key="pmf_nps_dim").set_value("country").run()
+    assert (at.query_params["ret_min"], at.query_params["dims"], at.query_params["nps_dim"]) == ("90.0", "country", "country")
+    at.session_state["pmf_tab@en"] = t("pmf.tab.ellis", "en")  # what a click on the tab does
+    at.run()
+    assert at.query_params["tab"] == "ellis"
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_segments_metric_weights_and_groups_from_the_link(db):
+    weights = ["retention_12m:0", "arpa:0", "nps:1", "referral_rate:0", "median_sales_cycle_days:0"]
+    at = _open("pages/segments.py", seg_dim1="industry", seg_dim2="size_band", seg_metric="nps", seg_w=weights,
+               seg_th_want="0.2", seg_th_dont="-1", seg_group="dont_want")
+    assert at.selectbox(key="seg_metric").value == "nps"
+    values = {n.key: n.value for n in at.number_input}
+    assert [values[f"seg_w_{m}"] for m in ("retention_12m", "arpa", "nps", "referral_rate", "median_sales_cycle_days")] == [0, 0, 1, 0, 0]
+    assert (values["seg_th_want"], values["seg_th_dont"]) == (0.2, -1.0)
+    assert at.selectbox(key="seg_customer_group").value == "dont_want"
+    # the heatmap shows NPS: Maschinenbau x 51-200 has NPS 74.0 (n 254, the table's figure)
+    cells = _chart_data(at)[t("segpage.heatmap_title", "en", metric=t("segments.metric.nps", "en"))]
+    cell = next(c for c in cells if (c["_y"], c["_x"]) == ("Maschinenbau", "51-200"))
+    assert round(cell["_value"], 1) == 74.0
+    # the groups are scored by NPS alone: the top segment's score is its NPS z-score 1.81
+    groups_table = at.dataframe[1].value.to_dict("records")
+    assert groups_table[0][t("segments.col.score", "en")] == "1.81"
+    assert "NPS 74.0 vs 12.7 overall" in groups_table[0][t("segments.col.reasons", "en")]
+    plain = _open("pages/segments.py", seg_dim1="industry", seg_dim2="size_band")
+    assert plain.dataframe[1].value.to_dict("records")[0][t("segments.col.score", "en")] != "1.81"
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_segments_invalid_link_values_fall_back_to_the_defaults(db):
+    plain = _open("pages/segments.py")
+    broken = _open("pages/segments.py", seg_metric="<script>", seg_w=["nps:5", "nope:0.3", "arpa:x", "retention_12m:nan"],
+                   seg_th_want="9", seg_th_dont="1", seg_group="everyone", seg_rules="maybe")
+    assert not broken.error and not broken.exception
+    assert broken.selectbox(key="seg_metric").value == plain.selectbox(key="seg_metric").value
+    assert {n.key: n.value for n in broken.number_input} == {n.key: n.value for n in plain.number_input}
+    assert broken.selectbox(key="seg_customer_group").value == "want_more"
+    assert broken.toggle(key="seg_find_rules").value is False
+    assert broken.query_params["seg_w"] == plain.query_params["seg_w"]
+    assert (broken.query_params["seg_th_want"], broken.query_params["seg_th_dont"]) == ("0.5", "-0.5")
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_segments_choices_go_into_the_url(db):
+    at = _open("pages/segments.py")
+    at.selectbox(key="seg_metric").set_value("arpa").run()
+    at.number_input(key="seg_w_nps").set_value(0.5).run()
+    at.number_input(key="seg_th_want").set_value(1.0).run()
+    at.selectbox(key="seg_customer_group").set_value("neutral").run()
+    assert at.query_params["seg_metric"] == "arpa" and "nps:0.5" in at.query_params["seg_w"]
+    assert (at.query_params["seg_th_want"], at.query_params["seg_group"]) == ("1.0", "neutral")
+
+
+def _funnel(at: AppTest) -> dict[str, dict]:
+    return {r[t("market.col.level", "en")]: r for r in at.dataframe[0].value.to_dict("records")}
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_market_top_down_figures_from_the_link(db):
+    at = _open("pages/market.py", mkt_mode="top_down", td_tam="20000", td_sam="50", td_som="20", td_acv="1000",
+               td_share="50")
+    assert at.radio(key="market_mode").value == "top_down"
+    values = {n.key: n.value for n in at.number_input}
+    assert (values["td_tam"], values["td_sam"], values["td_som"], values["td_acv"]) == (20000, 50.0, 20.0, 1000.0)
+    assert at.slider(key="td_share").value == 50
+    # 20,000 x 50 % = 10,000 x 20 % = 2,000; SOM value 2,000 x 1,000 x 50 % obtainable = 1,000,000
+    rows = _funnel(at)
+    comp, value = t("market.col.companies", "en"), t("market.col.value", "en")
+    assert [rows[lv][comp] for lv in ("TAM", "SAM", "SOM")] == ["20,000", "10,000", "2,000"]
+    assert rows["SOM"][value] == "€1,000,000"
+    chart = _chart_data(at)[t("market.chart.title", "en")]
+    assert [(r["_level"], r["_companies"], r["_value"]) for r in chart] == [
+        ("TAM", 20000, 20_000_000), ("SAM", 10000, 10_000_000), ("SOM", 2000, 1_000_000)]
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_market_white_space_dimension_acv_and_share_from_the_link(db):
+    at = _open("pages/market.py", ws_dim="country", bu_acv="2000", bu_share="50")
+    assert at.radio(key="market_mode").value == "bottom_up"
+    assert at.selectbox(key="ws_dim").value == "country"
+    assert at.number_input(key="bu_acv").value == 2000.0 and at.slider(key="bu_share").value == 50
+    # the sample market: 100,000 companies; SOM value 100,000 x 2,000 x 50 % = 100,000,000
+    assert _funnel(at)["SOM"][t("market.col.value", "en")] == "€100,000,000"
+    # white space by country: DE has 83,190 ICP companies, 1,277 of them customers -> 81,913 open
+    ws = at.dataframe[1].value.to_dict("records")[0]
+    assert (ws[t("market.dim.country", "en")], ws[t("market.col.open_icp", "en")]) == ("DE", "81,913")
+    bars = _chart_data(at)[t("market.ws.chart_title", "en", dim=t("market.dim.country", "en"))]
+    assert (bars[0]["_cat"], bars[0]["_value"]) == ("DE", 81913)
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_market_invalid_link_values_fall_back_to_the_defaults(db):
+    at = _open("pages/market.py", mkt_mode="sideways", ws_dim="planet", bu_acv="-5", bu_share="0")
+    assert not at.error and not at.exception
+    assert at.radio(key="market_mode").value == "bottom_up"
+    assert at.selectbox(key="ws_dim").value == "industry"
+    assert at.number_input(key="bu_acv").value is None and at.slider(key="bu_share").value == 100
+    td = _open("pages/market.py", mkt_mode="top_down", td_tam="-1", td_sam="101", td_som="inf", td_acv="abc", td_share="500")
+    assert not td.error and not td.exception
+    values = {n.key: n.value for n in td.number_input}
+    assert (values["td_tam"], values["td_sam"], values["td_som"]) == (10000, 30.0, 10.0)
+    assert td.slider(key="td_share").value == 100
+    assert (td.query_params["td_tam"], td.query_params["td_share"]) == ("10000", "100")
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_market_choices_go_into_the_url(db):
+    at = _open("pages/market.py")
+    at.selectbox(key="ws_dim").set_value("country").run()
+    at.slider(key="bu_share").set_value(40).run()
+    assert (at.query_params["ws_dim"], at.query_params["bu_share"]) == ("country", "40")
+    at.radio(key="market_mode").set_value("top_down").run()
+    at.number_input(key="td_tam").set_value(5000).run()
+    assert (at.query_params["mkt_mode"], at.query_params["td_tam"]) == ("top_down", "5000")
