@@ -103,6 +103,27 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+MEMORY_ENV = "ICP_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "256MB"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def memory_limit() -> str | None:
+    """DuckDB's memory for a file store: env ICP_MEMORY_LIMIT (a root-level secret on Streamlit
+    Cloud becomes one), else 256MB; "none" leaves DuckDB's default (80% of the machine).
+
+    The smallest Cloud app has ~690 MB for everything; DuckDB's buffer pool alone took ~570 MB
+    matching 5M market rows, and spills to disk below the limit at about the same speed.
+
+    >>> memory_limit() if "ICP_MEMORY_LIMIT" not in os.environ else "256MB"
+    '256MB'
+    """
+    value = os.environ.get(MEMORY_ENV, "").strip()
+    if value.lower() in ("none", "default", "0"):
+        return None
+    return value if _MEMORY_LIMIT.match(value) else DEFAULT_MEMORY_LIMIT
+
+
 def default_location() -> str:
     folder = Path.home() / ".icp_workbench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -372,7 +393,7 @@ class Store:
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(self.location, read_only=self.read_only)
+                con = duckdb.connect(self.location, read_only=self.read_only)
             except duckdb.IOException as error:
                 if not _is_lock_conflict(error):
                     raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
@@ -380,8 +401,13 @@ class Store:
                     raise StoreBusy("store.busy", location=self.location) from error
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
+                continue
             except duckdb.Error as error:
                 raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
+            limit = memory_limit() if self.is_file else None  # in memory / remote: no disk to spill to here
+            if limit is not None:
+                con.execute(f"SET memory_limit = '{limit}'")  # validated by memory_limit()
+            return con
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new DuckDB connection for reading: one per Streamlit session / thread.

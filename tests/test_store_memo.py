@@ -71,3 +71,22 @@ def test_own_writes_are_seen_and_settings_are_fresh_objects(tmp_path):
     assert store.get_setting("missing", "fallback") == "fallback"
     store.set_setting("missing", "now here")
     assert store.get_setting("missing", "fallback") == "now here"
+
+
+def test_file_stores_cap_duckdb_memory(tmp_path, monkeypatch):
+    from icp_core.store import memory_limit
+
+    def limit_seen(store: Store) -> int:
+        with store._reading() as con:
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    monkeypatch.delenv("ICP_MEMORY_LIMIT", raising=False)
+    assert memory_limit() == "256MB"
+    store = Store(str(tmp_path / "s.duckdb"))
+    assert limit_seen(store) == "244.1 MiB"  # DuckDB shows 256 MB (10^6) in MiB
+    monkeypatch.setenv("ICP_MEMORY_LIMIT", "1GB")
+    assert memory_limit() == "1GB" and limit_seen(store) == "953.6 MiB"
+    monkeypatch.setenv("ICP_MEMORY_LIMIT", "1GB'; DROP TABLE accounts; --")
+    assert memory_limit() == "256MB"  # anything but a size falls back to the default
+    monkeypatch.setenv("ICP_MEMORY_LIMIT", "none")
+    assert memory_limit() is None
