@@ -1,45 +1,124 @@
-"""Benchmark: derive the ICP profile of the sample company and render its exports.
+"""Benchmark: the ICP profile (and the Prospects page's criteria and backtest) - wall, CPU and
+peak memory, each call in a fresh process.
 
-    uv run python bench/bench_profile.py [--db PATH]
-Prints seconds per step (median of 3 runs); the sample company is loaded into a temporary store."""
+    uv run python bench/bench_profile.py                       # the sample company (temporary store)
+    uv run python bench/bench_profile.py --db /tmp/icp_big.duckdb --runs 3
+    uv run python bench/bench_profile.py --exports              # also Markdown / HTML / chart exports
+
+Each step runs in its own subprocess (python -c): the store is opened read-only, the modules
+are imported and one warm-up query is run, then RSS is read (``rss_before``); the step runs
+once (cold: nothing cached in the process) and the process reports wall and CPU seconds of the
+step and the peak RSS of the process (``VmHWM``) and its rise over ``rss_before``. A step
+"X+Y" runs Y right after X in the same process (the Prospects page after the ICP page: the
+second call's wall/CPU show what sharing the derived profile saves). Medians over --runs,
+with min-max. Nothing is written to the store.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+
+def hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1]) / 1024
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+
+from icp_core import groups, profile, scoring
+from icp_core.store import Store
+import sklearn.tree, sklearn.metrics  # imported up front: their import is not the step's memory
+
+store = Store({db!r}, read_only=True)
+cur = store.cursor()
+cur.execute("SELECT count(*) FROM accounts").fetchall()
+seg = store.get_setting("segmentation")
+seg = seg if isinstance(seg, dict) else None
+versions = store.get_setting("icp_versions")
+steps = {{
+    "derive_profile": lambda: profile.derive_profile(cur, seg, None, market_settings=store.get_setting("market_settings")),
+    "resolve_criteria": lambda: scoring.resolve_criteria(cur, versions, seg),
+    "backtest": lambda: scoring.backtest(cur, scoring.resolve_criteria(cur, versions, seg)[0], None, seg),
+}}
+before = rss()
+out = {{"rss_before": before, "steps": []}}
+result = None
+for name in {names!r}:
+    c0, t0 = time.process_time(), time.perf_counter()
+    result = steps[name]()
+    out["steps"].append({{"step": name, "wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}})
+out["peak"] = hwm()
+out["rise"] = out["peak"] - before
+print(json.dumps(out))
+"""
+
+
+def run_once(db: str, names: list[str]) -> dict:
+    code = CHILD.format(root=str(ROOT), db=db, names=names)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def summary(values: list[float], fmt: str) -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
 def main() -> None:
-    from icp_core import exports, profile
-    from icp_core.sample import load_sample
-    from icp_core.store import Store
-
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--db", default=None, help="a store (opened read-only); default: the sample company")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--steps", default="derive_profile,resolve_criteria,backtest,derive_profile+resolve_criteria")
+    parser.add_argument("--exports", action="store_true")
     args = parser.parse_args()
-    path = args.db or str(Path(tempfile.mkdtemp()) / "bench_profile.duckdb")
-    store = Store(path)
-    if not store.tables().get("accounts"):
-        load_sample(store)
-    cur = store.cursor()
-    steps = {
-        "derive_profile": lambda: profile.derive_profile(cur),
-    }
-    prof = profile.derive_profile(cur)
-    steps["markdown"] = lambda: exports.to_markdown(prof, "de")
-    steps["html (with charts)"] = lambda: exports.to_html(prof, "de", exports.build_charts(prof, "de"))
-    steps["charts zip"] = lambda: exports.charts_zip(prof, "de")
-    for name, fn in steps.items():
-        times = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        print(f"{name:22s} {statistics.median(times):7.3f} s")
-    cur.close()
+    db = args.db
+    if db is None:
+        from icp_core.sample import load_sample
+        from icp_core.store import Store
+
+        db = str(Path(tempfile.mkdtemp()) / "bench_profile.duckdb")
+        load_sample(Store(db))
+    print(f"store {db}; {args.runs} runs per step, each in a fresh process; median (min-max)")
+    for combo in args.steps.split(","):
+        names = combo.split("+")
+        runs = [run_once(db, names) for _ in range(args.runs)]
+        walls = [" + ".join(f"{s['step']} {summary([r['steps'][i]['wall'] for r in runs], '{:.2f}')} s wall, "
+                            f"{summary([r['steps'][i]['cpu'] for r in runs], '{:.2f}')} s CPU"
+                            for i, s in enumerate(runs[0]["steps"]))]
+        print(f"{combo:34s} {walls[0]}; peak RSS {summary([r['peak'] for r in runs], '{:.0f}')} MB "
+              f"(+{summary([r['rise'] for r in runs], '{:.0f}')} MB over {statistics.median(r['rss_before'] for r in runs):.0f} MB)")
+    if args.exports:
+        import time
+
+        from icp_core import exports, profile
+        from icp_core.store import Store
+
+        cur = Store(db, read_only=True).cursor()
+        prof = profile.derive_profile(cur)
+        for name, fn in {"markdown": lambda: exports.to_markdown(prof, "de"),
+                         "html (with charts)": lambda: exports.to_html(prof, "de", exports.build_charts(prof, "de")),
+                         "charts zip": lambda: exports.charts_zip(prof, "de")}.items():
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - t0)
+            print(f"{name:22s} {statistics.median(times):7.3f} s")
 
 
 if __name__ == "__main__":

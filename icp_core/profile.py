@@ -128,11 +128,12 @@ def _groups_sql(cur, segmentation: dict, as_of: date | None):
                              segmentation.get("overrides", {}).get("accounts", {}))
 
 
-def _account_frame(cur, segmentation: dict, as_of: date | None) -> tuple[pl.DataFrame, Any]:
-    """One row per (filtered) account: account_id, _w (want more of), and the firmographic fields."""
+def _projection_sql(cur, segmentation: dict, as_of: date | None, ids: bool = True):
+    """SQL whose CTE `_pa` has one row per (filtered) account: account_id, _w (want more of), the
+    firmographic fields (bands, trimmed text), tech_stack (trimmed, empties dropped) and _replaced."""
     q, ctx = _groups_sql(cur, segmentation, as_of)
     cols = set(ctx.columns)
-    sel = ["account_id", "(_group = 'want_more') AS _w"]
+    sel = (["account_id"] if ids else []) + ["(_group = 'want_more') AS _w"]
     for name, src, kind in FIRMO_FIELDS:
         if src not in cols:
             continue
@@ -151,9 +152,89 @@ def _account_frame(cur, segmentation: dict, as_of: date | None) -> tuple[pl.Data
     replaced = _replaced_column(list(ctx.columns))
     if replaced:
         sel.append(f"nullif(trim(CAST({quote_ident(replaced)} AS VARCHAR)), '') AS _replaced")
-    q.add(" SELECT " + ", ".join(sel) + " FROM grp")
+    q.add(", _pa AS MATERIALIZED (SELECT " + ", ".join(sel) + " FROM grp)")
+    present = [name for name, src, _kind in FIRMO_FIELDS if src in cols]
+    return q, ctx, present, "tech_stack" in cols, replaced is not None
+
+
+def _account_frame(cur, segmentation: dict, as_of: date | None) -> tuple[pl.DataFrame, Any]:
+    """One row per (filtered) account: account_id, _w (want more of), and the firmographic fields
+    (whole table in memory: tests and small data; derive_profile aggregates in DuckDB instead)."""
+    q, ctx, _present, _tech, _repl = _projection_sql(cur, segmentation, as_of)
+    q.add(" SELECT * FROM _pa")
     frame = cur.sql(q.text, params=q.params).pl()
     return frame, ctx
+
+
+def _aggregates(cur, segmentation: dict, as_of: date | None) -> dict:
+    """Everything the firmographics and technographics need, aggregated in DuckDB (the accounts are
+    never pulled into Python): counts per value and group, non-null counts, department-size
+    quantiles, tool counts per spelling. One query over the materialised projection."""
+    q, ctx, present, has_tech, has_repl = _projection_sql(cur, segmentation, as_of, ids=False)
+    kinds = {name: kind for name, _src, kind in FIRMO_FIELDS}
+    parts = ["SELECT 'n' AS k, NULL AS f, NULL AS v, count(*) FILTER (WHERE _w) AS nw, count(*) FILTER (WHERE NOT _w) AS nr, "
+             + ("count(tech_stack)" if has_tech else "0") + " AS x FROM _pa"]
+    params: list = []
+    for name in present:
+        if kinds[name] == "range":
+            parts.append(f"SELECT 'nn', ?, NULL, count({quote_ident(name)}) FILTER (WHERE _w), "
+                         f"count({quote_ident(name)}) FILTER (WHERE NOT _w), NULL FROM _pa")
+        else:
+            parts.append(f"SELECT 'cat', ?, CAST({quote_ident(name)} AS VARCHAR), count(*) FILTER (WHERE _w), "
+                         f"count(*) FILTER (WHERE NOT _w), NULL FROM _pa GROUP BY 3")
+        params.append(name)
+    if has_tech:
+        parts.append("SELECT 'tool', lower(t), t, count(*) FILTER (WHERE _w), count(*) FILTER (WHERE NOT _w), NULL "
+                     "FROM (SELECT _w, unnest(list_distinct(tech_stack)) AS t FROM _pa) GROUP BY t")
+    if has_repl:
+        parts.append("SELECT 'repl', NULL, _replaced, count(*) FILTER (WHERE _w), count(*) FILTER (WHERE NOT _w), NULL "
+                     "FROM _pa WHERE _replaced IS NOT NULL GROUP BY 3")
+    q.add(" " + " UNION ALL ".join(parts), params)
+    rows = cur.execute(q.text, q.params).fetchall()
+    out: dict[str, Any] = {"ctx": ctx, "present": present, "cat": {}, "nn": {}, "tools": [], "repl": [],
+                           "has_tech": has_tech, "has_repl": has_repl}
+    for k, f, v, nw, nr, x in rows:
+        if k == "n":
+            out["n_want"], out["n_rest"], out["tech_nonnull"] = int(nw), int(nr), int(x)
+        elif k == "cat":
+            out["cat"].setdefault(f, []).append((v, int(nw), int(nr)))
+        elif k == "nn":
+            out["nn"][f] = int(nw) + int(nr)
+        elif k == "tool":
+            out["tools"].append((f, v, int(nw), int(nr)))
+        else:
+            out["repl"].append((v, int(nw), int(nr)))
+    for name in present:
+        if kinds[name] != "range":
+            out["nn"][name] = sum(nw + nr for v, nw, nr in out["cat"].get(name, []) if v is not None)
+        elif out["nn"][name]:
+            qs = ", ".join(f"quantile_cont({quote_ident(name)}, {p}) FILTER (WHERE {w})"
+                           for w in ("_w", "NOT _w") for p in (0.1, 0.25, 0.5, 0.75, 0.9))
+            q2, _ctx, _p, _t, _r = _projection_sql(cur, segmentation, as_of, ids=False)
+            q2.add(f" SELECT count({quote_ident(name)}) FILTER (WHERE _w), count({quote_ident(name)}) FILTER "
+                   f"(WHERE NOT _w), {qs} FROM _pa")
+            r = cur.execute(q2.text, q2.params).fetchall()[0]
+            out.setdefault("quantiles", {})[name] = r
+    return out
+
+
+def _counts_frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame({"v": [r[0] for r in rows], "nw": [r[1] for r in rows], "nr": [r[2] for r in rows]},
+                        schema={"v": pl.String, "nw": pl.Int64, "nr": pl.Int64})
+
+
+def _hits(cur, segmentation: dict, as_of: date | None, conds: dict[str, tuple[str, list]]) -> dict[str, tuple[int, int]]:
+    """(want-more accounts, other accounts) meeting each SQL condition over the projection `_pa`."""
+    if not conds:
+        return {}
+    q, _ctx, _p, _t, _r = _projection_sql(cur, segmentation, as_of, ids=False)
+    sel, params = [], []
+    for cond, p in conds.values():
+        sel.append(f"count(*) FILTER (WHERE _w AND ({cond})), count(*) FILTER (WHERE NOT _w AND ({cond}))")
+        params += p + p
+    q.add(" SELECT " + ", ".join(sel) + " FROM _pa", params)
+    row = cur.execute(q.text, q.params).fetchall()[0]
+    return {name: (int(row[2 * i]), int(row[2 * i + 1])) for i, name in enumerate(conds)}
 
 
 def _replaced_column(columns: list[str]) -> str | None:
@@ -253,6 +334,122 @@ def _firmo_field(frame: pl.DataFrame, name: str, kind: str, n_want: int, n_rest:
 
 
 FIRMO_FIELDS_SRC = tuple((n, s) for n, s, _ in FIRMO_FIELDS)
+
+
+def _missing_field(name: str, kind: str) -> dict:
+    return {"kind": kind, "missing": dict(FIRMO_FIELDS_SRC)[name], "values": [], "icp": [], "typical": [],
+            "distinctive": [], "criterion": False}
+
+
+def _cov_from(hw: int, hr: int, n_want: int, n_rest: int) -> dict:
+    cw = hw / n_want if n_want else None
+    cr = hr / n_rest if n_rest else None
+    return {"coverage_want": _r(cw), "coverage_rest": _r(cr), "lift": _r(_lift(cw, cr)), "n_want": hw, "n_rest": hr}
+
+
+def _firmo_field_agg(agg: dict, name: str, kind: str, min_n: int) -> tuple[dict, tuple[str, list] | None]:
+    """_firmo_field over DuckDB aggregates. A range field returns the SQL condition whose hit
+    counts finish it (``_finish_range``)."""
+    n_want, n_rest = agg["n_want"], agg["n_rest"]
+    if name not in agg["present"] or not agg["nn"].get(name):
+        return _missing_field(name, kind), None
+    if kind == "range":
+        r = agg["quantiles"][name]
+        want, rest = _quantiles_of(r[0], r[2:7]), _quantiles_of(r[1], r[7:12])
+        out: dict[str, Any] = {"kind": "range", "missing": None, "want": want, "rest": rest, "values": [], "typical": [],
+                               "distinctive": [], "icp": [], "criterion": False, "range": None}
+        if not want["n"]:
+            return out, None
+        low, high = math.floor(want["p10"]), math.ceil(want["p90"])
+        return out, (f"{quote_ident(name)} >= ? AND {quote_ident(name)} <= ?", [low, high])
+    counts = agg["cat"].get(name, [])
+    rows = _value_rows(_counts_frame(counts), n_want, n_rest, min_n, BAND_ORDER.get(name))
+    distinct = _distinctive(rows)
+    if distinct:
+        chosen = set(distinct)
+        cov = _cov_from(sum(nw for v, nw, _nr in counts if v in chosen), sum(nr for v, _nw, nr in counts if v in chosen),
+                        n_want, n_rest)
+    else:
+        cov = {"coverage_want": None, "coverage_rest": None, "lift": None}
+    out = {"kind": kind, "missing": None, "values": rows[:TOP_VALUES] if kind == "cat" else rows,
+           "n_values": len(rows), "typical": _typical(rows, k=TOP_TYPICAL), "distinctive": distinct, **cov}
+    out["criterion"] = _qualifies(cov)
+    out["icp"] = list(distinct) if out["criterion"] else []
+    return out, None
+
+
+def _quantiles_of(n: int, values: tuple) -> dict:
+    if not n:
+        return {"n": 0, "p10": None, "p25": None, "median": None, "p75": None, "p90": None}
+    return {"n": int(n), **{k: _r(v, 2) for k, v in zip(("p10", "p25", "median", "p75", "p90"), values)}}
+
+
+def _finish_range(out: dict, hw: int, hr: int, n_want: int, n_rest: int) -> None:
+    low, high = math.floor(out["want"]["p10"]), math.ceil(out["want"]["p90"])
+    cov = _cov_from(hw, hr, n_want, n_rest)
+    out.update(cov)
+    out["range"] = {"low": low, "high": high}
+    out["criterion"] = _qualifies(cov)
+    out["icp"] = [f"{low}-{high}"] if out["criterion"] else []
+    out["distinctive"] = [f"{low}-{high}"] if (cov["lift"] or 0) >= VALUE_LIFT else []
+    out["typical"] = [f"{math.floor(out['want']['p25'])}-{math.ceil(out['want']['p75'])}"]
+
+
+def _tool_counts(agg: dict) -> pl.DataFrame:
+    """Per tool (case-insensitive): the most frequent spelling (ties: the first in order), want-more
+    and other accounts using it (as the polars explode of the per-account distinct tools)."""
+    by_key: dict[str, list] = {}
+    for key, v, nw, nr in agg["tools"]:
+        e = by_key.setdefault(key, [0, 0, {}])
+        e[0] += nw
+        e[1] += nr
+        e[2][v] = e[2].get(v, 0) + nw + nr
+    rows = []
+    for key, (nw, nr, spell) in by_key.items():
+        top = max(spell.values())
+        rows.append((min(v for v, c in spell.items() if c == top), nw, nr))
+    return _counts_frame(rows)
+
+
+def _technographics_agg(agg: dict, min_n: int) -> tuple[dict, tuple[str, list] | None, list[str]]:
+    """_technographics over DuckDB aggregates; returns the tool coverage's SQL condition (finished
+    by ``_finish_tools``) and the chosen tools."""
+    n_want, n_rest = agg["n_want"], agg["n_rest"]
+    out: dict[str, Any] = {}
+    cond = None
+    chosen: list[str] = []
+    if not agg["has_tech"] or not agg["tech_nonnull"]:
+        out["tools"] = {"kind": "tools", "missing": "tech_stack", "values": [], "typical": [], "distinctive": [],
+                        "icp": [], "criterion": False}
+    else:
+        rows = _value_rows(_tool_counts(agg), n_want, n_rest, min_n)
+        over = sorted((r for r in rows if r["lift"] is not None and r["lift"] >= VALUE_LIFT
+                       and (r["share_want"] or 0) >= VALUE_SHARE), key=lambda r: (-r["lift"], r["value"]))
+        chosen = [r["value"] for r in rows if _lift_at_least(r["lift"], r["share_want"], r["share_rest"], TOOL_LIFT)
+                  and (r["share_want"] or 0) >= TOOL_SHARE]
+        out["tools"] = {"kind": "tools", "missing": None, "values": rows[:TOP_VALUES], "n_values": len(rows),
+                        "typical": _typical(rows, 0.25, 5), "distinctive": [r["value"] for r in over],
+                        "over_represented": over[:TOP_VALUES]}
+        if chosen:
+            cond = ("coalesce(list_has_any(list_transform(tech_stack, lambda x: lower(x)), ?::VARCHAR[]), FALSE)",
+                    [sorted({v.casefold() for v in chosen})])
+    if agg["has_repl"]:
+        rows = _value_rows(_counts_frame(agg["repl"]), n_want, n_rest, min_n)
+        out["replaces"] = {"kind": "cat", "missing": None, "values": rows[:TOP_VALUES], "typical": _typical(rows),
+                           "distinctive": _distinctive(rows), "icp": _typical(rows), "criterion": False}
+    else:
+        out["replaces"] = {"kind": "cat", "missing": "replaced_tool", "values": [], "typical": [], "distinctive": [],
+                           "icp": [], "criterion": False}
+    return out, cond, chosen
+
+
+def _finish_tools(tools: dict, chosen: list[str], hits: tuple[int, int] | None, n_want: int, n_rest: int) -> None:
+    if tools.get("missing"):
+        return
+    cov = _cov_from(hits[0], hits[1], n_want, n_rest) if hits is not None else {
+        "coverage_want": None, "coverage_rest": None, "lift": None}
+    crit = _qualifies(cov)
+    tools.update({"icp": chosen if crit else [], "criterion": crit, **cov})
 
 
 def _qualifies(cov: dict) -> bool:
@@ -471,21 +668,64 @@ def _metrics(cur, segmentation: dict, as_of: date | None, min_n: int) -> dict:
 
 # --------------------------------------------------------------------------- the whole profile
 
-def derive_profile(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None, as_of: date | None = None, *,
-                   market_settings: dict | None = None, min_n: int = MIN_N, with_market: bool = True) -> dict:
-    """The ICP derived from the data, shaped as CLI.md's ``icp profile`` JSON plus "criteria"."""
+_DERIVED = None  # facts.Lru of derived profiles without market / coverage (created on first use)
+
+
+def _derived_cache():
+    global _DERIVED
+    if _DERIVED is None:
+        from icp_core import facts
+
+        _DERIVED = facts.Lru(4)
+    return _DERIVED
+
+
+def derived_core(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None, as_of: date | None = None,
+                 min_n: int = MIN_N) -> dict:
+    """The derived profile without the market section and coverage (everything the criteria need),
+    cached per store data version (``facts.store_key``) and choices: the ICP page and the Prospects
+    page's ``scoring.resolve_criteria`` share one derivation. Returns a cached value: do not modify
+    it (``derive_profile`` hands out copies)."""
+    import json
+
+    from icp_core import facts
+
+    skey = facts.store_key(cur)
+    key = (json.dumps(segmentation, sort_keys=True, default=str) if isinstance(segmentation, dict) else None,
+           as_of.isoformat() if as_of else None, int(min_n))
+    return facts.cached(_derived_cache(), skey, key, lambda: _derive_core(cur, segmentation, as_of, min_n))
+
+
+def _derive_core(cur, segmentation: dict | None, as_of: date | None, min_n: int) -> dict:
     if not table_exists(cur, "accounts"):
         raise IcpError("profile.no_accounts")
     source = "saved"
     if not (isinstance(segmentation, dict) and segmentation.get("dimensions")):
         segmentation = default_segmentation(cur, as_of)
         source = "default"
-    frame, ctx = _account_frame(cur, segmentation, as_of)
-    n_want = int(frame["_w"].sum()) if frame.height else 0
-    n_rest = frame.height - n_want
-    fields = {name: _firmo_field(frame, name, kind, n_want, n_rest, min_n) for name, _src, kind in FIRMO_FIELDS}
+    agg = _aggregates(cur, segmentation, as_of)
+    ctx = agg["ctx"]
+    n_want, n_rest = agg["n_want"], agg["n_rest"]
+    fields, conds = {}, {}
+    for name, _src, kind in FIRMO_FIELDS:
+        fields[name], cond = _firmo_field_agg(agg, name, kind, min_n)
+        if cond is not None:
+            conds[name] = cond
+    techno, tool_cond, chosen = _technographics_agg(agg, min_n)
+    if tool_cond is not None:
+        conds["\0tools"] = tool_cond
+    hits = _hits(cur, segmentation, as_of, conds)
+    for name in conds:
+        if name != "\0tools":
+            _finish_range(fields[name], *hits[name], n_want, n_rest)
+    _finish_tools(techno["tools"], chosen, hits.get("\0tools"), n_want, n_rest)
     _one_size_criterion(fields)
-    want_ids = frame.filter(pl.col("_w"))["account_id"].to_list()
+    need_ids = table_exists(cur, "contacts") or table_exists(cur, "jobs")
+    want_ids: list[str] = []
+    if need_ids:
+        q, _ctx, _p, _t, _r = _projection_sql(cur, segmentation, as_of)
+        q.add(" SELECT account_id FROM _pa WHERE _w")
+        want_ids = [r[0] for r in cur.execute(q.text, q.params).fetchall()]
     profile: dict[str, Any] = {
         "schema": 1,
         "as_of": ctx.as_of.isoformat(),
@@ -493,11 +733,10 @@ def derive_profile(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = N
         "segmentation": {"dimensions": list(segmentation["dimensions"]), "filters": list(segmentation.get("filters", [])),
                          "want_more_segments": [g["key"] for g in segmentation.get("groups", [])
                                                 if g.get("group") == "want_more"]},
-        "counts": {"want_more": n_want, "rest": n_rest, "all": frame.height},
+        "counts": {"want_more": n_want, "rest": n_rest, "all": n_want + n_rest},
         "min_n": min_n,
         "firmographics": {"fields": fields},
-        "technographics": _technographics(frame, n_want, n_rest, min_n,
-                                          _replaced_column(list(ctx.columns)) is not None),
+        "technographics": techno,
         "personas": _personas(cur, want_ids, min_n),
         "jobs": _jobs(cur, want_ids, min_n),
         "notes": {s: "" for s in EDITABLE_SECTIONS},
@@ -507,6 +746,15 @@ def derive_profile(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = N
     profile["pmf"] = pmf.pmf_summary(cur, pmf.PmfSettings(as_of=as_of))
     profile["metrics"] = _metrics(cur, segmentation, as_of, min_n)
     profile["criteria"] = icp_criteria(profile)
+    return profile
+
+
+def derive_profile(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None, as_of: date | None = None, *,
+                   market_settings: dict | None = None, min_n: int = MIN_N, with_market: bool = True) -> dict:
+    """The ICP derived from the data, shaped as CLI.md's ``icp profile`` JSON plus "criteria".
+    The derivation itself is ``derived_core`` (cached per data version and choices); the market
+    section and the coverage are added per call."""
+    profile = copy.deepcopy(derived_core(cur, segmentation, as_of, min_n))
     profile["market"] = market_section(cur, profile, market_settings, as_of) if with_market else {"available": False,
                                                                                                      "reason": "skipped"}
     profile["coverage"] = coverage(cur, profile["criteria"], as_of)

@@ -37,6 +37,7 @@ TOP_CATEGORIES = 12
 TREE_MAX_ROWS = 200_000
 CLUSTER_MAX_ROWS = 20_000
 CATEGORICAL = ("industry", "size_band", "country", "business_model")
+CHUNK_ROWS = 100_000  # one-hot matrices are built this many rows at a time (memory), never for all at once
 
 
 def account_features(cur: duckdb.DuckDBPyConnection, filters=(), as_of: date | None = None,
@@ -76,23 +77,45 @@ def _outcome(frame: pl.DataFrame) -> tuple[np.ndarray, float | None]:
     return y.astype(bool), median
 
 
-def _one_hot(frame: pl.DataFrame, tools: list[str]) -> tuple[np.ndarray, list[dict]]:
-    """Columns of 0/1 and what each means: {"field", "value"} or {"tool"}."""
-    cols, meta = [], []
+def _one_hot_meta(frame: pl.DataFrame, tools: list[str]) -> list[dict]:
+    """What each 0/1 column means: {"field", "value"} (the most common values of each categorical
+    field that has at least two) or {"tool"}."""
+    meta = []
     for c in CATEGORICAL:
-        values = frame[c].fill_null("(unknown)")
-        top = values.value_counts(sort=True).head(TOP_CATEGORIES)[c].to_list()
+        top = frame[c].fill_null("(unknown)").value_counts(sort=True).head(TOP_CATEGORIES)[c].to_list()
         if len(top) < 2:
             continue
-        for v in top:
-            cols.append((values == v).to_numpy().astype(np.float64))
-            meta.append({"field": c, "value": v})
-    for i, tool in enumerate(tools):
-        cols.append(frame[f"_tool{i}"].to_numpy().astype(np.float64))
-        meta.append({"tool": tool})
-    if not cols:
+        meta += [{"field": c, "value": v} for v in top]
+    return meta + [{"tool": tool} for tool in tools]
+
+
+def _one_hot_rows(frame: pl.DataFrame, meta: list[dict], tools: list[str], dtype=np.float64) -> np.ndarray:
+    """The 0/1 matrix of `frame`'s rows (a slice or a sample) for the columns `meta` describes."""
+    X = np.zeros((frame.height, len(meta)), dtype=dtype)
+    filled: dict[str, pl.Series] = {}
+    for j, m in enumerate(meta):
+        if "tool" in m:
+            X[:, j] = frame[f"_tool{tools.index(m['tool'])}"].to_numpy()
+        else:
+            col = filled.get(m["field"])
+            if col is None:
+                col = filled[m["field"]] = frame[m["field"]].fill_null("(unknown)")
+            X[:, j] = (col == m["value"]).to_numpy()
+    return X
+
+
+def _one_hot(frame: pl.DataFrame, tools: list[str]) -> tuple[np.ndarray, list[dict]]:
+    """Columns of 0/1 and what each means: {"field", "value"} or {"tool"} (the whole frame)."""
+    meta = _one_hot_meta(frame, tools)
+    if not meta:
         return np.zeros((frame.height, 0)), []
-    return np.column_stack(cols), meta
+    return _one_hot_rows(frame, meta, tools), meta
+
+
+def _chunks(n: int, size: int | None = None):
+    size = size or CHUNK_ROWS
+    for start in range(0, n, size):
+        yield start, min(n, start + size)
 
 
 def find_rules(frame: pl.DataFrame, tools: list[str], min_n: int = MIN_N) -> dict:
@@ -108,18 +131,20 @@ def find_rules(frame: pl.DataFrame, tools: list[str], min_n: int = MIN_N) -> dic
     if n_all < 2 * min_n or y.sum() == 0 or y.sum() == n_all:
         out["reason"] = "too_few"
         return out
-    X, meta = _one_hot(frame, tools)
-    if X.shape[1] == 0:
+    meta = _one_hot_meta(frame, tools)
+    if not meta:
         out["reason"] = "no_features"
         return out
     leaf_min = max(min_n, int(math.ceil(0.01 * n_all)))
     tree = DecisionTreeClassifier(max_depth=3, min_samples_leaf=leaf_min, random_state=0)
+    # float32: the tree's own input type (sklearn converts to it), so the fit is the same
     if n_all > TREE_MAX_ROWS:
         idx = np.random.default_rng(0).choice(n_all, TREE_MAX_ROWS, replace=False)
-        tree.fit(X[idx], y[idx])
+        tree.fit(_one_hot_rows(frame[idx], meta, tools, np.float32), y[idx])
     else:
-        tree.fit(X, y)
-    leaves = tree.apply(X)
+        tree.fit(_one_hot_rows(frame, meta, tools, np.float32), y)
+    leaves = np.concatenate([tree.apply(_one_hot_rows(frame[a:b], meta, tools, np.float32))
+                             for a, b in _chunks(n_all)]) if n_all else np.zeros(0, dtype=np.int64)
     t = tree.tree_
     paths: dict[int, list[tuple[int, bool]]] = {}
 
@@ -227,31 +252,43 @@ def find_clusters(frame: pl.DataFrame, tools: list[str], min_n: int = MIN_N, ks=
     n_all = frame.height
     if n_all < max(ks) * min_n:
         return []
-    X_cat, _ = _one_hot(frame, tools)
-    nums = []
+    meta = _one_hot_meta(frame, tools)
+    nums = []  # (column, mean, sd) of the standardised numeric features, over all accounts
     for c in ("employees", "annual_revenue", "company_age"):
         col = frame[c].cast(pl.Float64)
         if col.is_null().all():
             continue
-        v = np.log1p(col.clip(lower_bound=0).fill_null(col.median()).to_numpy()) if c != "company_age" else \
-            col.fill_null(col.median()).to_numpy()
+        v = _numeric(col, c, col.median())
         sd = v.std()
-        nums.append((v - v.mean()) / sd if sd > 0 else v * 0)
-    X = np.column_stack(nums + [X_cat]) if nums else X_cat
-    if X.shape[1] == 0:
+        nums.append((c, col.median(), v.mean(), sd))
+        del v
+    if not nums and not meta:
         return []
+
+    def matrix(rows: np.ndarray | slice) -> np.ndarray:
+        """The feature matrix of some rows (the same numbers as one matrix over all rows)."""
+        part = frame[rows]
+        cols = []
+        for c, median, mean, sd in nums:
+            v = _numeric(part[c].cast(pl.Float64), c, median)
+            cols.append((v - mean) / sd if sd > 0 else v * 0)
+        X_cat = _one_hot_rows(part, meta, tools) if meta else np.zeros((part.height, 0))
+        return np.column_stack(cols + [X_cat]) if cols else X_cat
+
     rng = np.random.default_rng(0)
     fit_idx = rng.choice(n_all, min(n_all, CLUSTER_MAX_ROWS), replace=False)
-    Xf = X[fit_idx]
+    Xf = matrix(fit_idx)
     best = None
     sil_idx = fit_idx[: min(len(fit_idx), 3000)]
+    X_sil = Xf[: len(sil_idx)]
     for k in ks:
         km = KMeans(n_clusters=k, random_state=0, n_init=4).fit(Xf)
-        score = silhouette_score(X[sil_idx], km.predict(X[sil_idx]))
+        score = silhouette_score(X_sil, km.predict(X_sil))
         if best is None or score > best[0] + 1e-9:
             best = (score, k, km)
     _, k, km = best
-    labels = km.predict(X)
+    del Xf, X_sil
+    labels = np.concatenate([km.predict(matrix(slice(a, b))) for a, b in _chunks(n_all)])
     y, _ = _outcome(frame)
     framed = frame.with_columns(pl.Series("_cluster", labels), pl.Series("_best", y))
     out = []
@@ -284,6 +321,14 @@ def find_clusters(frame: pl.DataFrame, tools: list[str], min_n: int = MIN_N, ks=
         out.append(prof)
     out.sort(key=lambda p: -(p["best_rate"]))
     return out
+
+
+def _numeric(col: pl.Series, name: str, median) -> np.ndarray:
+    """A numeric clustering feature: log(1 + x) of sizes (negatives as 0), company age as is;
+    empty values as the median over all accounts."""
+    if name != "company_age":
+        return np.log1p(col.clip(lower_bound=0).fill_null(median).to_numpy())
+    return col.fill_null(median).to_numpy()
 
 
 def cluster_name(prof: dict, lang: str = "en") -> str:

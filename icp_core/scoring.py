@@ -47,6 +47,7 @@ not that they predict new ones.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
@@ -335,11 +336,11 @@ def resolve_criteria(cur: duckdb.DuckDBPyConnection, icp_versions: Any = None, s
     try:
         from icp_core import profile as profile_mod
 
-        derive = profile_mod.derive_profile
+        derive = profile_mod.derived_core  # shared with the ICP page (cached per data version); no market
     except (ImportError, AttributeError):
         derive = None
     if derive is not None and table_exists(cur, "accounts"):
-        crit = normalise_criteria(_profile_criteria(derive(cur, segmentation=segmentation, as_of=as_of)))
+        crit = normalise_criteria(copy.deepcopy(_profile_criteria(derive(cur, segmentation, as_of))))
         if crit:
             return crit, {"kind": "profile"}
     return default_criteria(cur, segmentation, as_of), {"kind": "default"}
@@ -576,38 +577,63 @@ def read_for_scoring(source: Any, file_name: str | None = None, mapping: dict[st
 # --------------------------------------------------------------------------- backtest
 
 def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None,
-                  as_of: date | None = None) -> tuple[pl.DataFrame, date]:
-    """Every customer with its firmographics, its group (want_more / neutral / dont_want, from the
-    segmentation: saved or default) and its 12-month retention status (retained / churned / None
-    when not in the base)."""
+                  as_of: date | None = None, columns: list[str] | None = None) -> tuple[pl.DataFrame, date]:
+    """Every customer with its firmographics (all columns, or only `columns` that exist), its group
+    (want_more / neutral / dont_want, from the segmentation: saved or default; None outside its
+    filters) and its 12-month retention status (retained / churned / None when not in the base).
+    One DuckDB query; only the requested columns reach Python."""
+    from icp_core import groups
+
     as_of = as_of or default_as_of(cur) or date.today()
     prev = one_year_before(as_of)
-    cols = [c for c in table_columns(cur, "accounts") if not c.startswith("_")]
-    has_dates = "start_date" in cols and "churn_date" in cols
-    sel = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
-    if has_dates:
-        status = (f"CASE WHEN {active_at_sql('$prev')} THEN CASE WHEN {active_at_sql('$asof')} THEN 'retained' "
-                  "ELSE 'churned' END END AS _retention")
-        frame = cur.sql(f"SELECT {sel}, {status} FROM accounts", params={"prev": prev, "asof": as_of}).pl()
-    else:
-        frame = cur.sql(f"SELECT {sel}, CAST(NULL AS VARCHAR) AS _retention FROM accounts").pl()
+    all_cols = [c for c in table_columns(cur, "accounts") if not c.startswith("_")]
+    cols = all_cols if columns is None else [c for c in all_cols if c in set(columns)]
+    has_dates = "start_date" in all_cols and "churn_date" in all_cols
+    sel = [f"a.{quote_ident(c)}" for c in cols]
     segmentation = segmentation or default_segmentation(cur, as_of)
     if segmentation:
-        frame = frame.join(_customer_groups(cur, segmentation, as_of), on="account_id", how="left")
+        seg_groups = {g["key_id"]: g["group"] for g in segmentation.get("groups", [])}
+        q, _ctx = groups._group_sql(cur, segmentation["dimensions"], segmentation.get("filters", []), as_of, seg_groups,
+                                    segmentation.get("overrides", {}).get("accounts", {}))
+        q.add(", _g AS (SELECT account_id, _group FROM grp)")
+        group_sql, join = "_g._group AS _group", " LEFT JOIN _g ON _g.account_id = a.account_id"
     else:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_group"))
-    return frame, as_of
+        from icp_core.segments import _Sql
+
+        q = _Sql()
+        group_sql, join = "CAST(NULL AS VARCHAR) AS _group", ""
+    if has_dates:
+        sel.append(f"CASE WHEN {active_at_sql('?', 'a')} THEN CASE WHEN {active_at_sql('?', 'a')} "
+                   "THEN 'retained' ELSE 'churned' END END AS _retention")
+        params = [prev, prev, as_of, as_of]
+    else:
+        sel.append("CAST(NULL AS VARCHAR) AS _retention")
+        params = []
+    sel.append(group_sql)
+    q.add(" SELECT " + ", ".join(sel) + f" FROM accounts a{join}", params)
+    return cur.sql(q.text, params=q.params).pl(), as_of
+
+
+def _criteria_columns(criteria: list[dict]) -> list[str]:
+    """The account columns a set of criteria reads (band criteria read their source column)."""
+    out = []
+    for c in normalise_criteria(criteria):
+        field = BAND_FIELDS[c["field"]][0] if c["field"] in BAND_FIELDS else c["field"]
+        if field not in out:
+            out.append(field)
+    return out
 
 
 def _auc(scored: pl.DataFrame, column: str, positive: str, negative: str) -> dict:
     from sklearn.metrics import roc_auc_score
 
     sub = scored.filter(pl.col(column).is_in([positive, negative]) & pl.col("fit_score").is_not_null())
-    y = (sub[column] == positive).to_list()
-    n_pos, n_neg = sum(y), len(y) - sum(y)
+    y = (sub[column] == positive).to_numpy()
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
     value = None
     if n_pos and n_neg:
-        value = round(float(roc_auc_score(y, sub["fit_score"].to_list())), 4)
+        value = round(float(roc_auc_score(y, sub["fit_score"].to_numpy())), 4)
     return {"value": value, "n": len(y), "n_positive": n_pos, "n_negative": n_neg}
 
 
@@ -627,8 +653,9 @@ def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict
      "auc_groups", "auc_retention": {"value", "n", "n_positive", "n_negative"}, "unscored": n}"""
     if not table_exists(cur, "accounts"):
         raise IcpError("scoring.no_accounts")
-    frame, as_of = account_frame(cur, segmentation, as_of)
+    frame, as_of = account_frame(cur, segmentation, as_of, columns=_criteria_columns(criteria))
     scored = score_frame(frame, criteria, cutoffs, reasons=False)
+    del frame
     rows = []
     for name in GROUP_ORDER:
         column = "_retention" if name in ("retained", "churned") else "_group"
