@@ -61,8 +61,11 @@ mode_labels = {m: tr(f"market.mode.{m}") for m in modes}  # bound now: format_fu
 mode = st.radio(tr("market.mode"), modes, key="market_mode", horizontal=True, format_func=mode_labels.__getitem__,
                 index=modes.index(ui.url_state("market_mode", modes[0], "mkt_mode", options=modes)))
 
+# The page draws in functions that return early (never st.stop(): a stopped run would not draw the
+# sidebar's "Link to this view", which app.py adds after the page).
+
 # ---------------------------------------------------------------- top-down
-if mode == "top_down":
+def show_top_down() -> None:
     st.warning(tr("market.top_down_note"), icon=":material/edit_note:")
     try:
         acv_info = ui.cached(market.default_acv)
@@ -85,130 +88,137 @@ if mode == "top_down":
         result = market.top_down_funnel(tam_count, sam_pct / 100, som_pct / 100, acv, share=share_pct / 100)
     except Exception as err:
         ui.show_error(err)
-        st.stop()
+        return
     show_funnel(result, assumptions=True)
     if result["acv"] is None:
         st.info(tr("market.acv_missing"), icon=":material/info:")
-    st.stop()
+
 
 # ---------------------------------------------------------------- bottom-up
-try:
-    options = ui.cached(market.filter_options)
-    acv_info = ui.cached(market.default_acv)
-    dims = ui.cached(market.dimensions)
-except Exception as err:
-    ui.show_error(err)
-    st.stop()
-
-with st.expander(tr("market.sam.title"), expanded=True, icon=":material/filter_alt:"):
-    st.caption(tr("market.sam.caption"))
-    c1, c2 = st.columns(2)
-    countries = c1.multiselect(tr("market.dim.country"), options["country"], key="sam_country",
-                               default=ui.url_state("sam_country", [], options=options["country"]),
-                               placeholder=tr("market.all"))
-    industries = c2.multiselect(tr("market.dim.industry"), options["industry"], key="sam_industry",
-                                default=ui.url_state("sam_industry", [], options=options["industry"]),
-                                placeholder=tr("market.all"))
-    c3, c4, c5, c6 = st.columns(4)
-    emp_lo = c3.number_input(tr("market.sam.emp_min"), min_value=0, value=ui.url_state("sam_emp_lo", None, kind=int), step=10, key="sam_emp_lo",
-                             placeholder=tr("market.open_end"))
-    emp_hi = c4.number_input(tr("market.sam.emp_max"), min_value=0, value=ui.url_state("sam_emp_hi", None, kind=int), step=10, key="sam_emp_hi",
-                             placeholder=tr("market.open_end"))
-    rev_lo = c5.number_input(tr("market.sam.rev_min"), min_value=0.0, value=ui.url_state("sam_rev_lo", None, kind=float), step=1e6, key="sam_rev_lo",
-                             placeholder=tr("market.open_end"), format="%.0f")
-    rev_hi = c6.number_input(tr("market.sam.rev_max"), min_value=0.0, value=ui.url_state("sam_rev_hi", None, kind=float), step=1e6, key="sam_rev_hi",
-                             placeholder=tr("market.open_end"), format="%.0f")
-    c7, c8 = st.columns(2)
-    models = c7.multiselect(tr("market.dim.business_model"), options["business_model"], key="sam_models",
-                            default=ui.url_state("sam_models", [], options=options["business_model"]),
-                            placeholder=tr("market.all"))
-    tools = c8.multiselect(tr("market.sam.tools"), options["tools"], key="sam_tools", placeholder=tr("market.all"),
-                           default=ui.url_state("sam_tools", [], options=options["tools"]),
-                           help=tr("market.sam.tools_help"))
-
-store = ui.get_store()
-saved_specs, icp_source = market.saved_icp_specs(store.get_setting("icp_filters"), store.get_setting("segmentation"))
-try:
-    usable, ignored = ui.cached(market.applicable_filters, market.parse_specs(saved_specs))
-except Exception:
-    usable, ignored = (), ()
-
-with st.expander(tr("market.icp.title"), expanded=True, icon=":material/target:"):
-    st.caption(tr(f"market.icp.source.{icp_source}"))
-    icp_text = st.text_area(tr("market.icp.filters"), value=ui.url_state("icp_text", market.specs_text(usable), "icp"),
-                            key="icp_text", height=110,
-                            help=tr("market.icp.filters_help"))
-    if ignored:
-        st.caption(tr("market.icp.ignored", filters=", ".join(f.spec() for f in ignored)))
-    c1, c2 = st.columns(2)
-    acv = c1.number_input(tr("market.acv"), min_value=0.0, step=100.0, key="bu_acv", format="%.0f",
-                          value=ui.url_state("bu_acv", None, "bu_acv", options=Between(0.0), kind=float),
-                          placeholder=(tr("market.acv_placeholder", acv=fmt_money(acv_info["acv"], L),
-                                          n=fmt_number(acv_info["n"], L)) if acv_info["acv"] is not None
-                                       else tr("market.acv_placeholder_none")),
-                          help=tr("market.acv_help"))
-    share_pct = c2.slider(tr("market.share"), 1, 100, ui.url_state("bu_share", 100, "bu_share", options=Between(1, 100)),
-                          key="bu_share", help=tr("market.share_help"))
-
-try:
-    sam = market.serviceable_filters(countries, industries, (emp_lo, emp_hi), (rev_lo, rev_hi), models, tools)
-    icp = market.parse_specs(icp_text)
-    matches = ui.cached(market.customer_matches)
-    result = ui.cached(market.market_funnel, sam, icp, acv, share_pct / 100, None, matches)
-except Exception as err:
-    ui.show_error(err)
-    st.stop()
-
-show_funnel(result, assumptions=False)
-if result["acv"] is None:
-    st.info(tr("market.acv_missing"), icon=":material/info:")
-if result["tam"]["customers"] is None:
-    st.info(tr("market.customers_missing"), icon=":material/info:")
-elif result["matched"]:
-    m = result["matched"]
-    st.caption(tr("market.matched", active=fmt_number(result["customers_active"], L), domain=fmt_number(m["domain"], L),
-                  name=fmt_number(m["name"], L), unmatched=fmt_number(m["unmatched"], L)))
-
-if st.button(tr("market.save"), key="market_save", icon=":material/save:"):
+def show_bottom_up() -> None:
     try:
-        store.set_setting(market.SETTING_KEY, {"sam": result["filters"]["sam"], "icp": result["filters"]["icp"],
-                                              "acv": acv, "share": share_pct / 100})
-        st.success(tr("market.saved"))
+        options = ui.cached(market.filter_options)
+        acv_info = ui.cached(market.default_acv)
+        dims = ui.cached(market.dimensions)
     except Exception as err:
         ui.show_error(err)
+        return
 
-# ---------------------------------------------------------------- white space
-st.subheader(tr("market.ws.title"))
-st.caption(tr("market.ws.caption", top=market.WHITE_SPACE_TOP))
-if not dims:
-    st.info(tr("market.ws.no_dims"), icon=":material/info:")
-    st.stop()
-dim_labels = {d: tr(f"market.dim.{d}") for d in dims}
-dimension = st.selectbox(tr("market.ws.dimension"), dims, key="ws_dim", format_func=dim_labels.__getitem__,
-                         index=dims.index(ui.url_state("ws_dim", dims[0], "ws_dim", options=dims)))
-try:
-    ws = ui.cached(market.white_space, sam, icp, dimension, acv, None, matches)
-except Exception as err:
-    ui.show_error(err)
-    st.stop()
-if ws.height == 0:
-    st.info(tr("market.ws.empty"), icon=":material/info:")
-else:
-    ranked = ws.filter(ws["rank"].is_not_null()).head(15)
-    if ranked.height:
-        chart(charts.bar_with_intervals(
-            ranked, "segment", "open_icp_companies", n="icp_companies",
-            title=tr("market.ws.chart_title", dim=tr(f"market.dim.{dimension}")),
-            subtitle=tr("market.ws.chart_subtitle", sam=fmt_number(result["sam"]["companies"], L)), value_format=",",
-            highlight=ranked.filter(ranked["top"])["segment"].to_list(), lang=L,
-            value_title=tr("market.col.open_icp"), category_title=tr(f"market.dim.{dimension}"),
-            min_n=0, sort=None,
-        ))
+    with st.expander(tr("market.sam.title"), expanded=True, icon=":material/filter_alt:"):
+        st.caption(tr("market.sam.caption"))
+        c1, c2 = st.columns(2)
+        countries = c1.multiselect(tr("market.dim.country"), options["country"], key="sam_country",
+                                   default=ui.url_state("sam_country", [], options=options["country"]),
+                                   placeholder=tr("market.all"))
+        industries = c2.multiselect(tr("market.dim.industry"), options["industry"], key="sam_industry",
+                                    default=ui.url_state("sam_industry", [], options=options["industry"]),
+                                    placeholder=tr("market.all"))
+        c3, c4, c5, c6 = st.columns(4)
+        emp_lo = c3.number_input(tr("market.sam.emp_min"), min_value=0, value=ui.url_state("sam_emp_lo", None, kind=int), step=10, key="sam_emp_lo",
+                                 placeholder=tr("market.open_end"))
+        emp_hi = c4.number_input(tr("market.sam.emp_max"), min_value=0, value=ui.url_state("sam_emp_hi", None, kind=int), step=10, key="sam_emp_hi",
+                                 placeholder=tr("market.open_end"))
+        rev_lo = c5.number_input(tr("market.sam.rev_min"), min_value=0.0, value=ui.url_state("sam_rev_lo", None, kind=float), step=1e6, key="sam_rev_lo",
+                                 placeholder=tr("market.open_end"), format="%.0f")
+        rev_hi = c6.number_input(tr("market.sam.rev_max"), min_value=0.0, value=ui.url_state("sam_rev_hi", None, kind=float), step=1e6, key="sam_rev_hi",
+                                 placeholder=tr("market.open_end"), format="%.0f")
+        c7, c8 = st.columns(2)
+        models = c7.multiselect(tr("market.dim.business_model"), options["business_model"], key="sam_models",
+                                default=ui.url_state("sam_models", [], options=options["business_model"]),
+                                placeholder=tr("market.all"))
+        tools = c8.multiselect(tr("market.sam.tools"), options["tools"], key="sam_tools", placeholder=tr("market.all"),
+                               default=ui.url_state("sam_tools", [], options=options["tools"]),
+                               help=tr("market.sam.tools_help"))
+
+    store = ui.get_store()
+    saved_specs, icp_source = market.saved_icp_specs(store.get_setting("icp_filters"), store.get_setting("segmentation"))
+    try:
+        usable, ignored = ui.cached(market.applicable_filters, market.parse_specs(saved_specs))
+    except Exception:
+        usable, ignored = (), ()
+
+    with st.expander(tr("market.icp.title"), expanded=True, icon=":material/target:"):
+        st.caption(tr(f"market.icp.source.{icp_source}"))
+        icp_text = st.text_area(tr("market.icp.filters"), value=ui.url_state("icp_text", market.specs_text(usable), "icp"),
+                                key="icp_text", height=110,
+                                help=tr("market.icp.filters_help"))
+        if ignored:
+            st.caption(tr("market.icp.ignored", filters=", ".join(f.spec() for f in ignored)))
+        c1, c2 = st.columns(2)
+        acv = c1.number_input(tr("market.acv"), min_value=0.0, step=100.0, key="bu_acv", format="%.0f",
+                              value=ui.url_state("bu_acv", None, "bu_acv", options=Between(0.0), kind=float),
+                              placeholder=(tr("market.acv_placeholder", acv=fmt_money(acv_info["acv"], L),
+                                              n=fmt_number(acv_info["n"], L)) if acv_info["acv"] is not None
+                                           else tr("market.acv_placeholder_none")),
+                              help=tr("market.acv_help"))
+        share_pct = c2.slider(tr("market.share"), 1, 100, ui.url_state("bu_share", 100, "bu_share", options=Between(1, 100)),
+                              key="bu_share", help=tr("market.share_help"))
+
+    try:
+        sam = market.serviceable_filters(countries, industries, (emp_lo, emp_hi), (rev_lo, rev_hi), models, tools)
+        icp = market.parse_specs(icp_text)
+        matches = ui.cached(market.customer_matches)
+        result = ui.cached(market.market_funnel, sam, icp, acv, share_pct / 100, None, matches)
+    except Exception as err:
+        ui.show_error(err)
+        return
+
+    show_funnel(result, assumptions=False)
+    if result["acv"] is None:
+        st.info(tr("market.acv_missing"), icon=":material/info:")
+    if result["tam"]["customers"] is None:
+        st.info(tr("market.customers_missing"), icon=":material/info:")
+    elif result["matched"]:
+        m = result["matched"]
+        st.caption(tr("market.matched", active=fmt_number(result["customers_active"], L), domain=fmt_number(m["domain"], L),
+                      name=fmt_number(m["name"], L), unmatched=fmt_number(m["unmatched"], L)))
+
+    if st.button(tr("market.save"), key="market_save", icon=":material/save:"):
+        try:
+            store.set_setting(market.SETTING_KEY, {"sam": result["filters"]["sam"], "icp": result["filters"]["icp"],
+                                                  "acv": acv, "share": share_pct / 100})
+            st.success(tr("market.saved"))
+        except Exception as err:
+            ui.show_error(err)
+
+    # ---------------------------------------------------------------- white space
+    st.subheader(tr("market.ws.title"))
+    st.caption(tr("market.ws.caption", top=market.WHITE_SPACE_TOP))
+    if not dims:
+        st.info(tr("market.ws.no_dims"), icon=":material/info:")
+        return
+    dim_labels = {d: tr(f"market.dim.{d}") for d in dims}
+    dimension = st.selectbox(tr("market.ws.dimension"), dims, key="ws_dim", format_func=dim_labels.__getitem__,
+                             index=dims.index(ui.url_state("ws_dim", dims[0], "ws_dim", options=dims)))
+    try:
+        ws = ui.cached(market.white_space, sam, icp, dimension, acv, None, matches)
+    except Exception as err:
+        ui.show_error(err)
+        return
+    if ws.height == 0:
+        st.info(tr("market.ws.empty"), icon=":material/info:")
     else:
-        st.info(tr("market.ws.none_ranked"), icon=":material/info:")
-    st.dataframe(market.white_space_table(ws, dimension, L), hide_index=True, width="stretch")
+        ranked = ws.filter(ws["rank"].is_not_null()).head(15)
+        if ranked.height:
+            chart(charts.bar_with_intervals(
+                ranked, "segment", "open_icp_companies", n="icp_companies",
+                title=tr("market.ws.chart_title", dim=tr(f"market.dim.{dimension}")),
+                subtitle=tr("market.ws.chart_subtitle", sam=fmt_number(result["sam"]["companies"], L)), value_format=",",
+                highlight=ranked.filter(ranked["top"])["segment"].to_list(), lang=L,
+                value_title=tr("market.col.open_icp"), category_title=tr(f"market.dim.{dimension}"),
+                min_n=0, sort=None,
+            ))
+        else:
+            st.info(tr("market.ws.none_ranked"), icon=":material/info:")
+        st.dataframe(market.white_space_table(ws, dimension, L), hide_index=True, width="stretch")
 
-with st.expander(tr("market.how.title"), icon=":material/help:"):
-    st.markdown(tr("market.how.body", broad=fmt_pct(market.BROAD_SHARE, L, 0),
-                   narrow_n=fmt_number(market.NARROW_COMPANIES, L), narrow_share=fmt_pct(market.NARROW_SHARE, L, 0),
-                   top=market.WHITE_SPACE_TOP))
+    with st.expander(tr("market.how.title"), icon=":material/help:"):
+        st.markdown(tr("market.how.body", broad=fmt_pct(market.BROAD_SHARE, L, 0),
+                       narrow_n=fmt_number(market.NARROW_COMPANIES, L), narrow_share=fmt_pct(market.NARROW_SHARE, L, 0),
+                       top=market.WHITE_SPACE_TOP))
+
+
+if mode == "top_down":
+    show_top_down()
+else:
+    show_bottom_up()

@@ -70,9 +70,12 @@ with st.expander(tr("pmf.settings"), icon=":material/tune:"):
                                 value=ui.url_state("pmf_ellis_min", defaults.ellis_min * 100, "ellis_min",
                                                    options=Between(0.0, 100.0)),
                                 step=5.0, key="pmf_ellis_min")
+    default_channels = ", ".join(REFERRAL_CHANNELS)
     channels_text = st.text_area(tr("pmf.set.channels"),
-                                 value=ui.url_state("pmf_channels", ", ".join(REFERRAL_CHANNELS), "channels"),
+                                 value=ui.url_state("pmf_channels", default_channels, "channels"),
                                  key="pmf_channels", height=68)
+    if channels_text == default_channels:  # the long default list stays out of the link
+        ui.set_url("channels", None)
     ret_dims = st.multiselect(tr("pmf.set.dimensions"), dimensions,
                               default=ui.url_state("pmf_dims", [d for d in defaults.dimensions if d in dimensions],
                                                    "dims", options=dimensions),

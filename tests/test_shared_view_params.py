@@ -376,3 +376,18 @@ def test_market_choices_go_into_the_url(db):
     at.radio(key="market_mode").set_value("top_down").run()
     at.number_input(key="td_tam").set_value(5000).run()
     assert (at.query_params["mkt_mode"], at.query_params["td_tam"]) == ("top_down", "5000")
+
+
+@pytest.mark.usefixtures("navigation_like_the_server")
+def test_pmf_referral_channels_from_the_link(db):
+    # only "partner" counts as a referral channel: 40 of the sample's 693 accounts new in the 12
+    # months before 2025-12-31 came through "Partner" (40 / 693 = 5.8 % by count), not 30 %: fails
+    plain = _open("pages/pmf.py")
+    assert "channels" not in plain.query_params  # the default list stays out of the link
+    at = _open("pages/pmf.py", channels="partner")
+    assert at.text_area(key="pmf_channels").value == "partner"
+    share = _pmf_rows(at)[t("pmf.ind.referral_share", "en")]
+    assert (share[t("pmf.col.value", "en")], share[t("pmf.col.n", "en")], share[t("pmf.col.result", "en")]) == (
+        "4.9%", "693", t("pmf.result.fail", "en"))
+    assert "5.8%" in share[t("pmf.col.note", "en")]
+    assert at.query_params["channels"] == "partner"

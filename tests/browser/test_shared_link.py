@@ -98,3 +98,70 @@ def test_shared_data_link_opens_the_tab_table_and_mode(app_server, page):
     link = _link(page)
     assert "/data?" in link and "tab=import" in link and "table=deals" in link and "mode=append" in link
     screenshot(page, "de_data_shared_link")
+
+
+def _main_inputs(page, testid: str) -> list[str]:
+    inputs = page.locator(f'[data-testid="stMain"] [data-testid="{testid}"] input')
+    return [inputs.nth(i).input_value() for i in range(inputs.count())]
+
+
+def test_shared_pmf_link_restores_thresholds_dimensions_and_tab(app_server, page):
+    goto_page(page, app_server.base_url, "pmf?lang=de&ref_score=9.5&ret_min=97&ellis_min=50&dims=country&tab=retention")
+    _link(page)  # wait for the run through app.py
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    # the open tab is the link's (retention), in German
+    assert main.get_by_role("tab", selected=True).inner_text().strip() == t("pmf.tab.retention", "de")
+    # referral score 9.28 < 9.5, retention by country (AT 78.6 %) < 97 %, Sean Ellis 45.2 % < 50 %:
+    # only the referral share passes -> partial, 1 of 4
+    verdict = main.locator('[data-testid="stAlert"]').filter(has_text=t("pmf.verdict.label", "de")).first.inner_text()
+    assert t("pmf.verdict.partial", "de") in verdict, verdict
+    assert t("pmf.verdict.count", "de", passed="1", computed="4", total="4") in verdict, verdict
+    main.get_by_text(t("pmf.settings", "de"), exact=False).first.click()  # open the settings expander
+    numbers = _main_inputs(page, "stNumberInput")
+    assert numbers[1] in ("9,50", "9.50") and numbers[3] in ("97,00", "97.00") and numbers[4] in ("50,00", "50.00"), numbers
+    chosen = main.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "country" in chosen and "industry" not in chosen, chosen
+    link = _link(page)
+    for part in ("/pmf?", "lang=de", "ref_score=9.5", "ret_min=97", "dims=country", "tab=retention"):
+        assert part in link, (part, link)
+    screenshot(page, "de_pmf_shared_link_thresholds")
+
+
+def test_shared_segments_link_restores_metric_and_weights(app_server, page):
+    weights = "&".join(f"seg_w={m}%3A{w}" for m, w in (("retention_12m", 0), ("arpa", 0), ("nps", 1),
+                                                         ("referral_rate", 0), ("median_sales_cycle_days", 0)))
+    goto_page(page, app_server.base_url,
+              f"segments?lang=de&seg_dim1=industry&seg_dim2=size_band&seg_metric=nps&{weights}&seg_th_want=0.2")
+    _link(page)
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    boxes = main.locator('[data-testid="stSelectbox"]')
+    metric_box = boxes.nth(2).text_content() + " " + " ".join(boxes.nth(2).locator("input").evaluate_all("els => els.map(e => e.value)"))
+    assert t("segments.col.nps", "de") in metric_box, metric_box
+    main.get_by_text(t("segpage.weights_title", "de"), exact=False).first.click()  # open the weights expander
+    numbers = _main_inputs(page, "stNumberInput")
+    # seg_min_n, then the five weights, then the two thresholds
+    assert [n.replace(",", ".") for n in numbers[1:8]] == ["0.00", "0.00", "1.00", "0.00", "0.00", "0.20", "-0.50"], numbers
+    link = _link(page)
+    for part in ("/segments?", "lang=de", "seg_metric=nps", "seg_w=nps%3A1", "seg_th_want=0.2"):
+        assert part in link, (part, link)
+    screenshot(page, "de_segments_shared_link_metric_weights")
+
+
+def test_shared_market_link_restores_mode_and_top_down_figures(app_server, page):
+    goto_page(page, app_server.base_url,
+              "market?lang=de&mkt_mode=top_down&td_tam=20000&td_sam=50&td_som=20&td_acv=1000&td_share=50")
+    _link(page)
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_role("radio", name=t("market.mode.top_down", "de")).is_checked()
+    values = [v.inner_text().strip() for v in main.locator('[data-testid="stMetricValue"]').all()]
+    # 20.000 x 50 % = 10.000 x 20 % = 2.000 companies
+    assert values[:3] == ["20.000", "10.000", "2.000"], values
+    # SOM value 2.000 x 1.000 € x 50 % obtainable
+    assert main.get_by_text(t("market.metric.value", "de", value="1.000.000 €"), exact=True).count() == 1
+    link = _link(page)
+    for part in ("/market?", "lang=de", "mkt_mode=top_down", "td_tam=20000", "td_share=50"):
+        assert part in link, (part, link)
+    screenshot(page, "de_market_shared_link_top_down")
