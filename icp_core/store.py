@@ -388,8 +388,13 @@ class Store:
 
     # ---- connections -------------------------------------------------------------------------
 
-    def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
-        """Open the database, waiting (with backoff) while another process holds it."""
+    def _open(self, deadline: float, writing: bool = False) -> duckdb.DuckDBPyConnection:
+        """Open the database, waiting (with backoff) while another process holds it.
+
+        Reads run under memory_limit() (DuckDB spills its joins and aggregates to disk); writes
+        get DuckDB's default, since storing a table cannot spill all of its buffers (10,000
+        columns ran out of memory at 256MB). The setting belongs to the process's instance of
+        the file, so a write running beside a read lifts the cap for both while it runs."""
         delay = 0.02
         while True:
             try:
@@ -404,9 +409,9 @@ class Store:
                 continue
             except duckdb.Error as error:
                 raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
-            limit = memory_limit() if self.is_file else None  # in memory / remote: no disk to spill to here
-            if limit is not None:
-                con.execute(f"SET memory_limit = '{limit}'")  # validated by memory_limit()
+            if self.is_file:  # in memory / remote: no disk here to spill to, DuckDB's default
+                limit = None if writing else memory_limit()
+                con.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
             return con
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -444,7 +449,7 @@ class Store:
             except Timeout as error:
                 raise StoreBusy("store.busy", location=self.location) from error
             with acquired:
-                con = self._con.cursor() if self._con is not None else self._open(deadline)
+                con = self._con.cursor() if self._con is not None else self._open(deadline, writing=True)
                 try:
                     con.begin()
                     try:

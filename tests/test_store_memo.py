@@ -90,3 +90,13 @@ def test_file_stores_cap_duckdb_memory(tmp_path, monkeypatch):
     assert memory_limit() == "256MB"  # anything but a size falls back to the default
     monkeypatch.setenv("ICP_MEMORY_LIMIT", "none")
     assert memory_limit() is None
+
+
+def test_writes_run_without_the_read_cap(tmp_path, monkeypatch):
+    monkeypatch.delenv("ICP_MEMORY_LIMIT", raising=False)
+    store = Store(str(tmp_path / "s.duckdb"))
+    with store._writing() as con:
+        during_write = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    with store._reading() as con:
+        during_read = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert during_read == "244.1 MiB" and during_write != "244.1 MiB"
