@@ -690,8 +690,10 @@ def derived_core(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = Non
 
     from icp_core import facts
 
+    if not (isinstance(segmentation, dict) and segmentation.get("dimensions")):
+        segmentation = None  # the default segmentation (one key whether the caller passes None or {})
     skey = facts.store_key(cur)
-    key = (json.dumps(segmentation, sort_keys=True, default=str) if isinstance(segmentation, dict) else None,
+    key = (json.dumps(segmentation, sort_keys=True, default=str) if segmentation is not None else None,
            as_of.isoformat() if as_of else None, int(min_n))
     return facts.cached(_derived_cache(), skey, key, lambda: _derive_core(cur, segmentation, as_of, min_n))
 

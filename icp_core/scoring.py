@@ -654,7 +654,7 @@ def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict
     if not table_exists(cur, "accounts"):
         raise IcpError("scoring.no_accounts")
     frame, as_of = account_frame(cur, segmentation, as_of, columns=_criteria_columns(criteria))
-    scored = score_frame(frame, criteria, cutoffs, reasons=False)
+    scored = score_frame(frame, criteria, cutoffs, reasons=False).select("fit_score", "tier", "_group", "_retention")
     del frame
     rows = []
     for name in GROUP_ORDER:

@@ -135,6 +135,8 @@ def test_one_derivation_per_data_version_shared_with_resolve_criteria(tiny):
     assert cache.builds == 1
     crit, source = scoring.resolve_criteria(cur, None, None)
     assert cache.builds == 1 and source == {"kind": "profile"}
+    P.derived_core(cur, {"groups": []})  # no dimensions: the default segmentation, the same key
+    assert cache.builds == 1
     assert [c["id"] for c in crit] == ["industry=Bau", "tech_stack=SAP"]
     assert crit == scoring.normalise_criteria(prof["criteria"])
     # a copy is handed out: editing it does not change the next derivation
