@@ -624,3 +624,87 @@ def require_access() -> None:
         if signed_in and st.button(tr("access.sign_out"), key="sign_out_denied", icon=":material/logout:"):
             st.logout()
     st.stop()
+
+
+# ---- charts: built once per input, not on every rerun (issue 9) ----
+#
+# A page rerun (any click) used to rebuild every chart (icp_core.charts, Altair objects) and let
+# st.altair_chart convert each to Vega-Lite again (Altair's to_dict with schema validation): on
+# the PMF page about 370 of a 420 ms rerun. The inputs of a chart are small aggregated frames, so
+# the built chart and its converted spec are kept, keyed by the builder and its inputs; a rerun
+# with the same inputs draws the kept spec. What is drawn is exactly what st.altair_chart draws.
+
+_CHARTS_KEPT = 256
+_charts_lock = threading.Lock()
+_built: dict[bytes, tuple[Any, list[int]]] = {}  # key -> (built object, ids of its charts), LRU order
+_specs: dict[int, tuple[Any, dict]] = {}  # id(chart) -> (chart, its Vega-Lite spec); chart kept alive
+
+
+def _chart_key(builder: Callable[..., Any], args: tuple, kwargs: dict) -> bytes | None:
+    import hashlib
+    import pickle
+
+    try:
+        payload = pickle.dumps((getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(builder)),
+                                args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an input that cannot be pickled: build every time
+        return None
+    return hashlib.blake2b(payload, digest_size=20).digest()
+
+
+def chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """builder(*args, **kwargs) (an icp_core chart builder, or one returning {name: chart}),
+    built once per builder and inputs and kept (the last 256, for every session). Do not change
+    the returned object. Draw it with draw_chart, which then also skips the Vega-Lite conversion."""
+    key = _chart_key(builder, args, kwargs)
+    if key is not None:
+        with _charts_lock:
+            hit = _built.pop(key, None)
+            if hit is not None:
+                _built[key] = hit  # most recently used last
+                return hit[0]
+    result = builder(*args, **kwargs)
+    if key is None:
+        return result
+    members = list(result.values()) if isinstance(result, dict) else [result]
+    with _charts_lock:
+        _built[key] = (result, [id(c) for c in members])
+        for member in members:
+            _specs.setdefault(id(member), (member, {}))
+        while len(_built) > _CHARTS_KEPT:
+            _old, (_obj, ids) = next(iter(_built.items()))
+            del _built[_old]
+            for cid in ids:
+                _specs.pop(cid, None)
+    return result
+
+
+def _vega_lite_spec(chart_obj: Any) -> dict | None:
+    """The spec st.altair_chart would send for chart_obj, converted once for a chart kept by
+    chart(); None for any other chart (or a Streamlit without the converter)."""
+    with _charts_lock:
+        entry = _specs.get(id(chart_obj))
+        if entry is None or entry[0] is not chart_obj:
+            return None
+        if entry[1]:
+            return entry[1]
+    try:
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    except ImportError:
+        return None
+    spec = dict(_convert_altair_to_vega_lite_spec(chart_obj))
+    with _charts_lock:
+        if id(chart_obj) in _specs:
+            _specs[id(chart_obj)] = (chart_obj, spec)
+    return spec
+
+
+def draw_chart(chart_obj: Any, where: Any = None, **options: Any) -> Any:
+    """st.altair_chart(chart_obj, **options) into where (default st): for a chart kept by chart()
+    the Vega-Lite spec is converted only once (the same spec, datasets and options)."""
+    target = where if where is not None else st
+    spec = _vega_lite_spec(chart_obj)
+    if spec is None:
+        return target.altair_chart(chart_obj, **options)
+    # Streamlit takes the datasets out of the spec it is given: hand it a copy
+    return target.vega_lite_chart(spec={**spec, "datasets": dict(spec.get("datasets") or {})}, **options)

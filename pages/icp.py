@@ -160,7 +160,7 @@ if cov:
 
 charts_map = {}
 try:
-    charts_map = exports.build_charts(edited, L)
+    charts_map = ui.chart(exports.build_charts, edited, L)  # built once per profile and language
 except Exception as err:
     ui.show_error(err)
 
@@ -170,7 +170,7 @@ def draw_chart(name: str, col=None) -> None:
     if chart is None:
         return
     target = col or st
-    target.altair_chart(chart, theme=None)
+    ui.draw_chart(chart, target, theme=None)
     if not deck:
         d1, d2, _ = target.columns([1, 1, 3])
         d1.download_button(tr("profile.export_png"), data=lambda c=chart: exports.charts.to_png(c, scale=2),

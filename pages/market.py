@@ -16,8 +16,9 @@ L = ui.lang()
 Between = view_params.Between
 
 
-def chart(c) -> None:
-    st.altair_chart(c, theme=None, width="content")
+def chart(builder, *args, **kwargs) -> None:
+    """Draw builder(*args, **kwargs) (an icp_core.charts builder), built once per inputs (ui.chart)."""
+    ui.draw_chart(ui.chart(builder, *args, **kwargs), theme=None, width="content")
 
 
 def show_funnel(result: dict, assumptions: bool) -> None:
@@ -34,8 +35,8 @@ def show_funnel(result: dict, assumptions: bool) -> None:
     subtitle = None if assumptions else tr("market.chart.subtitle", acv=fmt_money(result["acv"], L),
                                            share=fmt_pct(result["share"], L, 0))
     # default width: with width="content" Streamlit collapses this layered chart (bars vanish)
-    st.altair_chart(charts.funnel(market.funnel_levels(result, L), tr("market.chart.title"), L, subtitle=subtitle,
-                                  assumptions=assumptions, width=460), theme=None)
+    ui.draw_chart(ui.chart(charts.funnel, market.funnel_levels(result, L), tr("market.chart.title"), L, subtitle=subtitle,
+                           assumptions=assumptions, width=460), theme=None)
     st.dataframe(market.funnel_table(result, L), hide_index=True, width="content")
     coverage = result.get("icp_coverage")
     st.metric(tr("market.coverage"), fmt_pct(coverage, L, 1),
@@ -200,14 +201,14 @@ def show_bottom_up() -> None:
     else:
         ranked = ws.filter(ws["rank"].is_not_null()).head(15)
         if ranked.height:
-            chart(charts.bar_with_intervals(
+            chart(charts.bar_with_intervals,
                 ranked, "segment", "open_icp_companies", n="icp_companies",
                 title=tr("market.ws.chart_title", dim=tr(f"market.dim.{dimension}")),
                 subtitle=tr("market.ws.chart_subtitle", sam=fmt_number(result["sam"]["companies"], L)), value_format=",",
                 highlight=ranked.filter(ranked["top"])["segment"].to_list(), lang=L,
                 value_title=tr("market.col.open_icp"), category_title=tr(f"market.dim.{dimension}"),
                 min_n=0, sort=None,
-            ))
+            )
         else:
             st.info(tr("market.ws.none_ranked"), icon=":material/info:")
         st.dataframe(market.white_space_table(ws, dimension, L), hide_index=True, width="stretch")

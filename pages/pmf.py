@@ -20,8 +20,9 @@ st.caption(tr("pmf.intro"))
 ui.require_accounts("pmf.no_accounts")
 
 
-def chart(c) -> None:
-    st.altair_chart(c, theme=None, width="content")
+def chart(builder, *args, **kwargs) -> None:
+    """Draw builder(*args, **kwargs) (an icp_core.charts builder), built once per inputs (ui.chart)."""
+    ui.draw_chart(ui.chart(builder, *args, **kwargs), theme=None, width="content")
 
 
 def reason_box(block: dict | None, **params) -> bool:
@@ -131,12 +132,12 @@ def segment_bar(frame, value: str, title: str, value_format: str, value_title: s
         return
     top = frame.row(0, named=True)
     highlight = [top["segment"]] if best and not top["small"] else []
-    chart(charts.bar_with_intervals(
+    chart(charts.bar_with_intervals,
         frame, "segment", value, "low", "high", "n", title=title, value_format=value_format, lang=L,
         value_title=value_title, min_n=settings.min_n, highlight=highlight,
         category_title=tr("pmf.segment_axis", dims=" x ".join(dims)), sort=None,
         subtitle=tr("pmf.small", min_n=ui.fmt_number(settings.min_n)),
-    ))
+    )
 
 
 def segment_section(title_key: str, figure, value: str, value_format: str, value_title_key: str,
@@ -165,15 +166,15 @@ with tab_nps:
         else:
             m1.caption(tr("pmf.nps.source_accounts"))
         with m2:
-            chart(charts.stacked_share_bar([nps], None, title=tr("pmf.nps.split_title"), lang=L))
+            chart(charts.stacked_share_bar, [nps], None, title=tr("pmf.nps.split_title"), lang=L)
         hist = ui.cached(pmf.nps_histogram, settings)
-        chart(charts.bar_with_intervals(
+        chart(charts.bar_with_intervals,
             hist.with_columns(hist["score"].cast(str)), "score", "count", None, None, None,
             title=tr("pmf.nps.hist_title"), value_format=",", lang=L, value_title=tr("pmf.nps.answers"),
             category_title=tr("pmf.nps.score"), sort=None, highlight=["9", "10"], min_n=0,
             subtitle=tr("pmf.nps.interval", low=ui.fmt_number(nps["low"], 1), high=ui.fmt_number(nps["high"], 1),
                         n=ui.fmt_number(nps["n"])),
-        ))
+        )
         st.subheader(tr("pmf.nps.segment_title"))
         segment_section("pmf.nps.segment_title", pmf.nps_by_segment, "nps", ",", "pmf.nps.metric",
                         dim_picker("pmf_nps_dim", "nps_dim"))
@@ -182,8 +183,8 @@ with tab_nps:
         if trend is None or trend.is_empty():
             st.info(tr("pmf.nps.trend_missing"), icon=":material/info:")
         else:
-            chart(charts.line_over_time(trend, "quarter", "nps", title=tr("pmf.nps.trend_title"), y_format=",",
-                                        lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.nps.metric"), n="n"))
+            chart(charts.line_over_time, trend, "quarter", "nps", title=tr("pmf.nps.trend_title"), y_format=",",
+                  lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.nps.metric"), n="n")
 
 # ---- Referral ------------------------------------------------------------------------------
 with tab_ref:
@@ -207,8 +208,8 @@ with tab_ref:
     labels = (("revenue", tr("pmf.ref.series_revenue")), ("count", tr("pmf.ref.series_count")))
     quarters = ui.cached(pmf.referral_share_by_quarter_long, settings, labels)
     if not quarters.is_empty():
-        chart(charts.line_over_time(quarters, "quarter", "share", "series", title=tr("pmf.ref.quarter_title"),
-                                    y_format="%", lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.ref.share"), n="n"))
+        chart(charts.line_over_time, quarters, "quarter", "share", "series", title=tr("pmf.ref.quarter_title"),
+              y_format="%", lang=L, x_title=tr("pmf.nps.quarter"), y_title=tr("pmf.ref.share"), n="n")
     st.subheader(tr("pmf.ref.segment_title"))
     segment_section("pmf.ref.segment_title", pmf.referral_rate_by_segment, "rate", "%", "pmf.ref.rate",
                     dim_picker("pmf_ref_dim", "ref_dim"))
@@ -251,7 +252,7 @@ with tab_ret:
         st.caption(tr("pmf.ret.cohort_caption"))
         if total > 24:
             st.caption(tr("pmf.ret.cohort_limit", shown=ui.fmt_number(24), total=ui.fmt_number(total)))
-        chart(charts.cohort_heatmap(cohorts, "cohort", "k", "share", title=tr("pmf.ret.cohort_title"), size="size", lang=L))
+        chart(charts.cohort_heatmap, cohorts, "cohort", "k", "share", title=tr("pmf.ret.cohort_title"), size="size", lang=L)
 
 # ---- Sean Ellis ----------------------------------------------------------------------------
 with tab_ellis:

@@ -95,15 +95,15 @@ rows = segments.chart_rows(result, metric)
 fmt_kind = {"arpa": "€", "retention_12m": "%", "referral_rate": "%", "win_rate": "%"}.get(metric, ",")
 metric_title = tr(f"segments.metric.{metric}")
 if len(by) == 2:
-    chart = charts.heatmap(rows, x=by[1], y=by[0], value="value", n="n",
+    chart = ui.chart(charts.heatmap, rows, x=by[1], y=by[0], value="value", n="n",
                            title=tr("segpage.heatmap_title", metric=metric_title), value_format=fmt_kind,
                            lang=lang, x_title=by[1], y_title=by[0], value_title=metric_title, min_n=min_n)
 else:
-    chart = charts.bar_with_intervals(rows, category=by[0], value="value", low="low", high="high", n="n",
+    chart = ui.chart(charts.bar_with_intervals, rows, category=by[0], value="value", low="low", high="high", n="n",
                                       title=tr("segpage.bars_title", metric=metric_title), value_format=fmt_kind,
                                       lang=lang, value_title=metric_title, category_title=by[0], min_n=min_n,
                                       highlight=segments.group_highlight(result, groups.suggest_groups(result)))
-st.altair_chart(chart, theme=None)
+ui.draw_chart(chart, theme=None)
 
 # ---- table
 st.subheader(tr("segpage.table_title"))
