@@ -641,15 +641,21 @@ _specs: dict[int, tuple[Any, dict]] = {}  # id(chart) -> (chart, its Vega-Lite s
 
 
 def _chart_key(builder: Callable[..., Any], args: tuple, kwargs: dict) -> bytes | None:
+    """A digest of the builder and its inputs, by value: equal inputs give the same key (pickle
+    without its memo, which would otherwise write a shared object differently from two equal ones)."""
     import hashlib
+    import io
     import pickle
 
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the bytes depend on the values only
     try:
-        payload = pickle.dumps((getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(builder)),
-                                args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an input that cannot be pickled: build every time
+        pickler.dump((getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(builder)),
+                      args, sorted(kwargs.items())))
+    except Exception:  # an input that cannot be pickled (or refers to itself): build every time
         return None
-    return hashlib.blake2b(payload, digest_size=20).digest()
+    return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
 def chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

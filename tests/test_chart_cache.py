@@ -85,3 +85,17 @@ def test_unpicklable_inputs_are_built_every_time():
     ui.chart(builder, lambda: 1)
     ui.chart(builder, lambda: 1)
     assert len(built) == 2
+
+
+def test_equal_inputs_give_the_same_key_whatever_objects_they_share():
+    import ui
+
+    name = "".join(["Maschi", "nenbau"])  # equal to, not the same object as, the literal below
+    shared = [{"industry": name, "size_band": name}]
+    separate = [{"industry": "Maschinenbau", "size_band": "".join(["Maschinen", "bau"])}]
+    assert shared == separate
+    assert ui._chart_key(len, (shared,), {"lang": "de"}) == ui._chart_key(len, (separate,), {"lang": "de"})
+    assert ui._chart_key(len, (shared,), {"lang": "de"}) != ui._chart_key(len, (shared,), {"lang": "en"})
+    recursive: list = []
+    recursive.append(recursive)
+    assert ui._chart_key(len, (recursive,), {}) is None  # built every time rather than loop
