@@ -65,16 +65,20 @@ for name in {names!r}:
     out["steps"].append({{"step": name, "wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}})
 out["peak"] = hwm()
 out["rise"] = out["peak"] - before
-print(json.dumps(out))
+print("BENCH " + json.dumps(out))
 """
 
 
 def run_once(db: str, names: list[str], root: Path = ROOT) -> dict:
+    """One child process; its result is the line starting with BENCH (other output is ignored)."""
     code = CHILD.format(root=str(root), db=db, names=names)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("BENCH ")]
+    if not lines:
+        raise SystemExit(f"no result from {names} ({root}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("BENCH "):])
 
 
 def summary(values: list[float], fmt: str) -> str:
