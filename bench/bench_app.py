@@ -45,9 +45,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 APP = str(ROOT / "app.py")
 PAGES = ("home", "data", "pmf", "segments", "market", "icp", "prospects")
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# the browser tests' server and browser settings: the figures here are for the same set-up
+from tests.browser.conftest import APP_IDLE, CHROMIUM_ARGS, _free_port, _healthy  # noqa: E402
 
 
 # --------------------------------------------------------------------------- the large store
@@ -268,20 +267,6 @@ def apptest_pages(db: str, reruns: int = 5, pages=PAGES, log: CallLog | None = N
 
 
 # --------------------------------------------------------------------------- a real server
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except OSError:
-        return False
-
 
 class Server:
     """`streamlit run app.py` (as tests/browser/conftest.py starts it) with ICP_DB=store."""

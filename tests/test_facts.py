@@ -5,7 +5,6 @@ new figures, never the cached old ones."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import duckdb
@@ -16,6 +15,7 @@ from icp_core import facts
 from icp_core.segments import segment_stats, to_json
 from icp_core.store import Store
 from tests.test_segments import AS_OF, accounts_frame, deals_frame, nps_frame
+from tests.threads import run_in_threads
 
 D = date
 
@@ -155,20 +155,7 @@ def test_a_bare_duckdb_database_is_not_cached():
 
 
 def test_sessions_in_threads_share_one_build(store):
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(to_json(segment_stats(store.cursor(), ["industry", "size_band"], as_of=AS_OF)))
-        except Exception as err:  # pragma: no cover - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_in_threads(lambda: to_json(segment_stats(store.cursor(), ["industry", "size_band"], as_of=AS_OF)), 6)
     assert len(results) == 6 and all(r == results[0] for r in results)
     assert results[0]["overall"]["accounts"] == 7
     assert facts.projections.builds == 1

@@ -15,6 +15,7 @@ from icp_core import facts, pmf
 from icp_core.pmf import PmfSettings
 from icp_core.store import Store
 from tests.test_pmf import AS_OF, accounts_a, contacts_a, make_store, responses_a, survey_a
+from tests.threads import run_in_threads
 
 D = date
 S = PmfSettings(as_of=AS_OF, min_n=2)
@@ -159,23 +160,8 @@ def test_random_accounts_the_same_with_and_without_the_cache():
 
 
 def test_sessions_in_threads_get_the_same_bundle():
-    import threading
-
     store = fixture_store()
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(pmf.page_bundle(store.cursor(), S))
-        except Exception as err:  # pragma: no cover - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=run) for _ in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_in_threads(lambda: pmf.page_bundle(store.cursor(), S), 5)
     assert len(results) == 5
     for r in results[1:]:
         assert_same(r, results[0])
