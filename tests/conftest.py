@@ -35,3 +35,15 @@ def navigation_like_the_server(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def fresh_facts_cache():
+    """An empty, enabled per-data-version cache (icp_core/facts.py) before and after the test."""
+    from icp_core import facts
+
+    facts.clear()
+    facts.ENABLED = True
+    yield
+    facts.ENABLED = True
+    facts.clear()

@@ -20,13 +20,7 @@ from tests.threads import run_in_threads
 D = date
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    facts.clear()
-    facts.ENABLED = True
-    yield
-    facts.ENABLED = True
-    facts.clear()
+pytestmark = pytest.mark.usefixtures("fresh_facts_cache")  # tests/conftest.py
 
 
 @pytest.fixture

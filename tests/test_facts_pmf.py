@@ -22,13 +22,7 @@ S = PmfSettings(as_of=AS_OF, min_n=2)
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    facts.clear()
-    facts.ENABLED = True
-    yield
-    facts.ENABLED = True
-    facts.clear()
+pytestmark = pytest.mark.usefixtures("fresh_facts_cache")  # tests/conftest.py
 
 
 def bundle(store: Store, settings: PmfSettings, cached: bool, **dims) -> dict:
