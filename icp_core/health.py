@@ -211,31 +211,77 @@ def evaluate(rows: dict[str, int], filled: dict[Need, int]) -> HealthReport:
     return report
 
 
+FILL_COUNTS = "_fill_counts"  # kept by the store in every write transaction (store._derive_fill_counts)
+
+
+def table_fill_counts(cur: duckdb.DuckDBPyConnection, name: str) -> tuple[int, dict[str, int]]:
+    """One canonical table's row count and, per stored field, the rows that have a value (text:
+    not blank; lists: not empty)."""
+    columns = set(table_columns(cur, name))
+    fields = [f for f in schema.stored_fields(name) if f.name in columns]
+    parts = ["count(*)"]
+    for f in fields:
+        col = quote_ident(f.name)
+        if f.type == "list":
+            parts.append(f"count(*) FILTER (WHERE len({col}) > 0)")
+        elif schema.DUCKDB_TYPES[f.type] == "VARCHAR":
+            parts.append(f"count(*) FILTER (WHERE trim(CAST({col} AS VARCHAR)) <> '')")
+        else:
+            parts.append(f"count({col})")
+    result = cur.execute(f"SELECT {', '.join(parts)} FROM {quote_ident(name)}").fetchone()
+    if not result or not result[0]:
+        return 0, {}
+    return int(result[0]), {f.name: int(n) for f, n in zip(fields, result[1:])}
+
+
+def _kept_fill_counts(cur: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[Need, int]] | None:
+    """The counts the store keeps, when they belong to its current data version (else None).
+
+    One statement, so the version check and the counts come from one snapshot."""
+    if not table_exists(cur, FILL_COUNTS) or not table_exists(cur, "_meta"):
+        return None
+    ok, kept = cur.execute(
+        "SELECT (SELECT max(value) FROM _meta WHERE key = 'fill_counts_version') "
+        "= (SELECT max(value) FROM _meta WHERE key = 'data_version'), "
+        f"(SELECT list((table_name, field, filled)) FROM {FILL_COUNTS})"
+    ).fetchone()
+    if not ok:
+        return None
+    rows: dict[str, int] = {}
+    filled: dict[Need, int] = {}
+    for item in kept or []:
+        table, fld, n = item.values() if isinstance(item, dict) else item
+        if table not in schema.TABLES:
+            continue
+        if fld is None:
+            if n:
+                rows[table] = int(n)
+        else:
+            filled[(table, fld)] = int(n)
+    return rows, {need: n for need, n in filled.items() if need[0] in rows}
+
+
 def fill_counts(cur: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[Need, int]]:
     """Row counts of the loaded canonical tables and, per stored field, the rows that have a value
-    (text: not blank; lists: not empty)."""
+    (text: not blank; lists: not empty).
+
+    A store keeps these counts, written with every import, undo and clear (counting a 5,000,000-row
+    market table takes seconds, and the home page needs them on every start); they are counted
+    here only when the kept ones are missing or older than the data (an older store, a restore)."""
+    kept = _kept_fill_counts(cur)
+    if kept is not None:
+        return kept
     rows: dict[str, int] = {}
     filled: dict[Need, int] = {}
     for name in schema.TABLES:
         if not table_exists(cur, name):
             continue
-        columns = set(table_columns(cur, name))
-        fields = [f for f in schema.stored_fields(name) if f.name in columns]
-        parts = ["count(*)"]
-        for f in fields:
-            col = quote_ident(f.name)
-            if f.type == "list":
-                parts.append(f"count(*) FILTER (WHERE len({col}) > 0)")
-            elif schema.DUCKDB_TYPES[f.type] == "VARCHAR":
-                parts.append(f"count(*) FILTER (WHERE trim(CAST({col} AS VARCHAR)) <> '')")
-            else:
-                parts.append(f"count({col})")
-        result = cur.execute(f"SELECT {', '.join(parts)} FROM {quote_ident(name)}").fetchone()
-        if not result or not result[0]:
+        n_rows, per_field = table_fill_counts(cur, name)
+        if not n_rows:
             continue
-        rows[name] = int(result[0])
-        for f, n in zip(fields, result[1:]):
-            filled[(name, f.name)] = int(n)
+        rows[name] = n_rows
+        for fld, n in per_field.items():
+            filled[(name, fld)] = n
     return rows, filled
 
 

@@ -68,6 +68,7 @@ MODES = ("replace", "append")
 INTERNAL_TABLES = ("_meta", "_imports", "_raw_files", "_quarantine", "_settings")
 RAW_COMPRESS_FROM = 1 << 20  # raw files from this size on are kept LZ4-compressed (codec 'lz4')
 MARKET_TOOLS = "_market_tools"  # derived: the distinct tools of market.tech_stack (see _derive)
+FILL_COUNTS = "_fill_counts"  # derived: rows and filled rows per field of each canonical table (health.py)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # md:, motherduck:, s3:// ...
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -335,8 +336,55 @@ def _unpack_raw(stored: bytes, codec: str | None) -> bytes:
         return stream.read()
 
 
+def _derive_fill_counts(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Recount ``table`` into FILL_COUNTS (field NULL: the row count). The home page's data health
+    reads them on every start; counting a 5,000,000-row market there took seconds."""
+    from icp_core.health import table_fill_counts  # health defines "filled"; it imports no store code
+
+    _exec(con, f"CREATE TABLE IF NOT EXISTS {FILL_COUNTS} (table_name VARCHAR, field VARCHAR, filled BIGINT)")
+    _exec(con, f"DELETE FROM {FILL_COUNTS} WHERE table_name = ?", [table])
+    if not _table_exists(con, table):
+        return
+    rows, filled = table_fill_counts(con, table)
+    values = [(table, None, rows)] + [(table, name, n) for name, n in filled.items()]
+    con.executemany(f"INSERT INTO {FILL_COUNTS} VALUES (?, ?, ?)", values)
+
+
+def _fill_counts_missing(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The canonical tables present whose counts FILL_COUNTS lacks (all of them in an older store)."""
+    present = [name for name in schema.TABLES if _table_exists(con, name)]
+    if not present:
+        return []
+    if not _table_exists(con, FILL_COUNTS):
+        return present
+    counted = {r[0] for r in _exec(con, f"SELECT DISTINCT table_name FROM {FILL_COUNTS} WHERE field IS NULL")}
+    return [name for name in present if name not in counted]
+
+
+def _fill_counts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Do the kept counts belong to the current data version? (A restore or an older store: no.)"""
+    if not _table_exists(con, "_meta"):
+        return True
+    stamp, version = _exec(
+        con,
+        "SELECT (SELECT max(value) FROM _meta WHERE key = 'fill_counts_version'), "
+        "(SELECT max(value) FROM _meta WHERE key = 'data_version')",
+    )[0]
+    return version is None or stamp == version
+
+
+def _stamp_fill_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Count what is missing, then mark the counts as those of the current data version (called
+    in the write transaction, after the version moved on)."""
+    for name in _fill_counts_missing(con):
+        _derive_fill_counts(con, name)
+    _exec(con, "DELETE FROM _meta WHERE key = 'fill_counts_version'")
+    _exec(con, "INSERT INTO _meta SELECT 'fill_counts_version', max(value) FROM _meta WHERE key = 'data_version'")
+
+
 def _derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Rewrite the derived tables of ``table`` (in the open write transaction) after it changed."""
+    _derive_fill_counts(con, table)
     if table != "market":
         return
     if not _table_exists(con, "market") or "tech_stack" not in {c for c, _ in _columns(con, "market")}:
@@ -378,13 +426,18 @@ class Store:
             with self._reading() as con:
                 ready = all(_table_exists(con, t) for t in INTERNAL_TABLES)
                 derived = _table_exists(con, MARKET_TOOLS) or not _table_exists(con, "market")
+                counted = ready and _fill_counts_current(con)
                 codec = ready and "codec" in {c for c, _ in _columns(con, "_raw_files")}
-            if not ready or not derived or not codec:
+            if not ready or not derived or not codec or not counted:
                 with self._writing() as con:
                     for ddl in _DDL:
                         _exec(con, ddl)
                     _raw_codec_column(con)  # a store written before raw files were compressed
-                    _derive(con, "market")  # a store written before the derived table existed
+                    if not derived:
+                        _derive(con, "market")  # a store written before the derived table existed
+                    if not counted:  # an older store, or one restored from a backup
+                        _exec(con, f"DROP TABLE IF EXISTS {FILL_COUNTS}")
+                        _stamp_fill_counts(con)
 
     # ---- connections -------------------------------------------------------------------------
 
@@ -981,8 +1034,13 @@ class Store:
 
     @staticmethod
     def _bump(con: duckdb.DuckDBPyConnection) -> None:
+        # counts kept from before a restore are not to be trusted: count everything again
+        stale = not _fill_counts_current(con)
         if _exec(con, "UPDATE _meta SET value = value + 1 WHERE key = 'data_version'")[0][0] == 0:
             _exec(con, "INSERT INTO _meta VALUES ('data_version', 1)")
+        if stale:
+            _exec(con, f"DROP TABLE IF EXISTS {FILL_COUNTS}")
+        _stamp_fill_counts(con)  # every change passed _derive first: the kept counts are current
 
     @staticmethod
     def _import_row(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple:
