@@ -130,11 +130,15 @@ contexts = Lru(32)
 projections = Lru(8, max_bytes=128 * 2**20)
 # One column per (data, dimension / filter set): ~4 MB at 1M accounts each.
 columns = Lru(24, max_bytes=64 * 2**20)
+# Small aggregates over the projections (counts per segment, quarter or cohort cell, an indicator's
+# counts; a few KB each): per data version and choices, so a rerun or another threshold / min_n
+# does not count the million rows again.
+aggregates = Lru(256, max_bytes=16 * 2**20)
 
 
 def clear() -> None:
     """Forget everything (tests; memory pressure)."""
-    for cache in (contexts, projections, columns):
+    for cache in (contexts, projections, columns, aggregates):
         cache.clear()
 
 

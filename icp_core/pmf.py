@@ -248,6 +248,20 @@ def _dim_codes(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, dim: str) -> tuple[pa.
     return facts.cached(facts.columns, ctx.skey, ("pmf.dim", dim, year, ctx.cols), build)
 
 
+def _agg(ctx: _Ctx, key: tuple, build, data_only: bool = False):
+    """A small aggregate (a tuple of numbers or a small frame) cached per data version
+    (facts.aggregates) and, unless `data_only`, per context (as_of, channels, filled columns);
+    computed directly when the cursor has no store key. Frames come back as a clone (the cached
+    one is never handed out, so nobody can rename or extend it in place)."""
+    value = facts.cached(facts.aggregates, ctx.skey, ("pmf", *key) if data_only else ("pmf", *key, *ctx.key()), build)
+    return value.clone() if isinstance(value, pl.DataFrame) else value
+
+
+def _columns_of(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, table: str) -> list[str]:
+    """table_columns(cur, table), once per data version."""
+    return list(facts.cached(facts.aggregates, ctx.skey, ("pmf.columns", table), lambda: tuple(table_columns(cur, table))))
+
+
 def _run(cur: duckdb.DuckDBPyConnection, arrays: dict, sql: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
     """Runs `sql` with `{t}` standing for a table of the given arrays (zero-copy), as a polars frame."""
     name = f"_pmf_{uuid.uuid4().hex}"
@@ -356,11 +370,15 @@ def resolve_as_of(cur: duckdb.DuckDBPyConnection, settings: PmfSettings) -> date
 def available_dimensions(cur: duckdb.DuckDBPyConnection, _c: _Ctx | None = None) -> list[str]:
     """Dimensions the accounts table offers for segmenting: canonical fields, bands, extra columns.
     ``_c``: a context already made for this cursor (its filled columns are reused)."""
-    if not table_exists(cur, "accounts"):
+    ctx = _c if _c is not None and "accounts" in _c.tables else _ctx(cur, PmfSettings(as_of=date(2000, 1, 1)))
+    if "accounts" not in ctx.tables:
         return []
-    filled = (_c if _c is not None and "accounts" in _c.tables
-              else _ctx(cur, PmfSettings(as_of=date(2000, 1, 1)))).cols
-    cols = [c for c in table_columns(cur, "accounts") if c in filled]
+    return list(_agg(ctx, ("dimensions", ctx.cols), lambda: tuple(_dimensions_of(_columns_of(cur, ctx, "accounts"), ctx.cols)),
+                     data_only=True))
+
+
+def _dimensions_of(columns: list[str], filled: frozenset[str]) -> list[str]:
+    cols = [c for c in columns if c in filled]
     skip = {"account_id", "company_name", "first_contact_date", "start_date", "churn_date", "mrr", "arr",
             "seats", "sales_cycle_days", "nps", "tech_stack", "employees", "annual_revenue", "founded_year",
             "department_size", "_import_id", "_row"}
@@ -371,10 +389,11 @@ def available_dimensions(cur: duckdb.DuckDBPyConnection, _c: _Ctx | None = None)
     return out
 
 
-def available_persona_fields(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    if not table_exists(cur, "contacts"):
+def available_persona_fields(cur: duckdb.DuckDBPyConnection, _c: _Ctx | None = None) -> list[str]:
+    ctx = _c or _ctx(cur, PmfSettings(as_of=date(2000, 1, 1)))
+    if "contacts" not in ctx.tables:
         return []
-    cols = set(table_columns(cur, "contacts"))
+    cols = set(_columns_of(cur, ctx, "contacts"))
     return [f for f in PERSONA_FIELDS if f in cols]
 
 
@@ -471,12 +490,15 @@ def nps_summary(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx 
     if out["source"] == "nps_responses" and ctx.as_of is None:
         out["reason"] = "no_as_of"
         return out
-    ans = _answer_facts(cur, ctx)
-    if ans is not None:
-        n, p, pa, d = _run(cur, {"score": ans.column("score")}, f"SELECT {_COUNTS} FROM {{t}}").row(0)
-    else:
+
+    def counts() -> tuple:
+        ans = _answer_facts(cur, ctx)
+        if ans is not None:
+            return tuple(_run(cur, {"score": ans.column("score")}, f"SELECT {_COUNTS} FROM {{t}}").row(0))
         sub, params = _answers_sql(ctx)
-        n, p, pa, d = cur.execute(f"SELECT {_COUNTS} FROM {sub}", params).fetchall()[0]
+        return tuple(cur.execute(f"SELECT {_COUNTS} FROM {sub}", params).fetchall()[0])
+
+    n, p, pa, d = _agg(ctx, ("nps_counts",), counts)
     out.update(n=n, promoters=p, passives=pa, detractors=d, value=_nps_value(p, d, n))
     out["low"], out["high"] = nps_interval(p, d, n)
     if out["source"] == "nps_responses":
@@ -494,11 +516,15 @@ def nps_histogram(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ct
         return pl.DataFrame({"score": [], "count": []}, schema={"score": pl.Int64, "count": pl.Int64})
     sql = ("SELECT s.score::BIGINT AS score, count(x.score)::BIGINT AS count FROM range(0, 11) s(score) "
            "LEFT JOIN {sub} x ON x.score = s.score GROUP BY s.score ORDER BY s.score")
-    ans = _answer_facts(cur, ctx)
-    if ans is not None:
-        return _run(cur, {"score": ans.column("score")}, sql.replace("{sub}", "{t}"))
-    sub, params = _answers_sql(ctx)
-    return cur.sql(sql.replace("{sub}", sub), params=params).pl()
+
+    def build() -> pl.DataFrame:
+        ans = _answer_facts(cur, ctx)
+        if ans is not None:
+            return _run(cur, {"score": ans.column("score")}, sql.replace("{sub}", "{t}"))
+        sub, params = _answers_sql(ctx)
+        return cur.sql(sql.replace("{sub}", sub), params=params).pl()
+
+    return _agg(ctx, ("nps_histogram",), build)
 
 
 def _finish_nps(frame: pl.DataFrame, min_n: int) -> pl.DataFrame:
@@ -517,15 +543,18 @@ def nps_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims: 
     ctx = _c or _ctx(cur, settings)
     if _nps_source(ctx) is None or ctx.as_of is None or not dims or "accounts" not in ctx.tables:
         return pl.DataFrame()
-    ans = _answer_facts(cur, ctx)
-    if ans is not None:
-        score = _np(ans.column("score"))
-        frame = _grouped(cur, ctx, dims, {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
-                                          "detractors": score <= 6}, rows=ans.column("arow"))
-    else:
+
+    def build() -> pl.DataFrame:
+        ans = _answer_facts(cur, ctx)
+        if ans is not None:
+            score = _np(ans.column("score"))
+            return _grouped(cur, ctx, dims, {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
+                                             "detractors": score <= 6}, rows=ans.column("arow"))
         sub, params = _answers_sql(ctx, dims=dims)
         keys = ", ".join(quote_ident(d) for d in dims)
-        frame = cur.sql(f"SELECT {keys}, {_COUNTS} FROM {sub} GROUP BY ALL", params=params).pl()
+        return cur.sql(f"SELECT {keys}, {_COUNTS} FROM {sub} GROUP BY ALL", params=params).pl()
+
+    frame = _agg(ctx, ("nps_by_segment", tuple(dims)), build)
     return _sorted(_finish_nps(frame, settings.min_n), "nps", dims)
 
 
@@ -538,17 +567,21 @@ def nps_trend(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
     sql = f"SELECT quarter, {_COUNTS} FROM {{sub}} GROUP BY ALL ORDER BY quarter"
     sub = ("(SELECT date_trunc('quarter', date)::DATE AS quarter, score FROM nps_responses "
            "WHERE score IS NOT NULL AND date <= ?)")
-    if ctx.skey is not None:
-        # the answers' quarters and scores up to as_of, once per data version and as_of
-        days = "CAST(date_diff('day', DATE '1970-01-01', quarter) AS INTEGER)"
-        answers = facts.cached(facts.projections, ctx.skey, ("pmf.trend", ctx.as_of), lambda: _one_chunk(
-            cur.sql(f"SELECT {days} AS quarter, score FROM {sub}", params=[ctx.as_of]).pl().to_arrow()))
-        score = _np(answers.column("score"))
-        frame = _by_date(_np(answers.column("quarter")), "quarter",
-                         {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
-                          "detractors": score <= 6}, {})
-    else:
-        frame = cur.sql(sql.replace("{sub}", sub), params=[ctx.as_of]).pl()
+
+    def build() -> pl.DataFrame:
+        if ctx.skey is not None:
+            # the answers' quarters and scores up to as_of, once per data version and as_of
+            days = "CAST(date_diff('day', DATE '1970-01-01', quarter) AS INTEGER)"
+            answers = facts.cached(facts.projections, ctx.skey, ("pmf.trend", ctx.as_of), lambda: _one_chunk(
+                cur.sql(f"SELECT {days} AS quarter, score FROM {sub}", params=[ctx.as_of]).pl().to_arrow()))
+            score = _np(answers.column("score"))
+            return _by_date(_np(answers.column("quarter")), "quarter",
+                            {"n": None, "promoters": score >= 9, "passives": (score >= 7) & (score <= 8),
+                             "detractors": score <= 6}, {})
+        return cur.sql(sql.replace("{sub}", sub), params=[ctx.as_of]).pl()
+
+    # the counts per quarter depend on the data and as_of only
+    frame = facts.cached(facts.aggregates, ctx.skey, ("pmf.nps_trend", ctx.as_of), build)
     return _finish_nps(frame, settings.min_n)
 
 
@@ -585,13 +618,16 @@ def referral_score(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _C
         out["reason"] = "no_as_of"
     if out["reason"]:
         return out
-    ans = _answer_facts(cur, ctx)
-    if ans is not None:
-        n, mean = _run(cur, {"score": ans.column("score"), "ref": ans.column("ref")},
-                       "SELECT count(*), avg(score) FROM {t} WHERE ref = 1").row(0)
-    else:
+
+    def build() -> tuple:
+        ans = _answer_facts(cur, ctx)
+        if ans is not None:
+            return tuple(_run(cur, {"score": ans.column("score"), "ref": ans.column("ref")},
+                              "SELECT count(*), avg(score) FROM {t} WHERE ref = 1").row(0))
         sub, params = _answers_sql(ctx, referral_only=True)
-        n, mean = cur.execute(f"SELECT count(*), avg(score) FROM {sub}", params).fetchall()[0]
+        return tuple(cur.execute(f"SELECT count(*), avg(score) FROM {sub}", params).fetchall()[0])
+
+    n, mean = _agg(ctx, ("referral_score",), build)
     out.update(n=n, mean=mean, small=n < settings.min_n)
     if n:
         out["pass"] = bool(mean >= settings.referral_score_min)
@@ -614,21 +650,24 @@ def referral_share(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _C
         out["reason"] = "no_as_of"
     if out["reason"]:
         return out
-    acc = _acc_facts(cur, ctx)
-    if acc is not None:
-        n, n_ref, m, m_ref, m_count = _run(
-            cur, {c: acc.column(c) for c in ("new", "ref", "mrr0", "mrr_has")},
-            "SELECT count(*), count(*) FILTER (WHERE ref = 1), sum(mrr0), sum(mrr0) FILTER (WHERE ref = 1), "
-            "sum(mrr_has) FROM {t} WHERE new = 1").row(0)
-    else:
+
+    def build() -> tuple:
+        acc = _acc_facts(cur, ctx)
+        if acc is not None:
+            return tuple(_run(
+                cur, {c: acc.column(c) for c in ("new", "ref", "mrr0", "mrr_has")},
+                "SELECT count(*), count(*) FILTER (WHERE ref = 1), sum(mrr0), sum(mrr0) FILTER (WHERE ref = 1), "
+                "sum(mrr_has) FROM {t} WHERE new = 1").row(0))
         mrr = "coalesce(a.mrr, 0)" if ctx.has("mrr") else "0"
         has_mrr = "count(a.mrr)" if ctx.has("mrr") else "0"
         ref = referral_sql("a")
-        n, n_ref, m, m_ref, m_count = cur.execute(
+        return tuple(cur.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {ref}), sum({mrr}), sum({mrr}) FILTER (WHERE {ref}), {has_mrr} "
             "FROM accounts a WHERE a.start_date > ? AND a.start_date <= ?",
             [list(ctx.channels), list(ctx.channels), ctx.year_ago, ctx.as_of],
-        ).fetchall()[0]
+        ).fetchall()[0])
+
+    n, n_ref, m, m_ref, m_count = _agg(ctx, ("referral_share",), build)
     out.update(n_new=n, n_new_referral=n_ref)
     if not n:
         out["reason"] = "no_new_accounts"
@@ -653,6 +692,10 @@ def referral_share_by_quarter(cur: duckdb.DuckDBPyConnection, settings: PmfSetti
     ctx = _c or _ctx(cur, settings)
     if _referral_reason(ctx, cur) or not ctx.has("start_date") or ctx.as_of is None:
         return pl.DataFrame()
+    return _agg(ctx, ("referral_by_quarter",), lambda: _referral_by_quarter(cur, ctx))
+
+
+def _referral_by_quarter(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pl.DataFrame:
     acc = _acc_facts(cur, ctx)
     if acc is not None:
         started = _np(acc.column("started")) == 1
@@ -695,16 +738,19 @@ def referral_rate_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettin
     ctx = _c or _ctx(cur, settings)
     if _referral_reason(ctx, cur) or not dims:
         return pl.DataFrame()
-    acc = _acc_facts(cur, ctx)
-    if acc is not None:
-        frame = _grouped(cur, ctx, dims, {"n": None, "referrals": _np(acc.column("ref")) == 1})
-    else:
+
+    def build() -> pl.DataFrame:
+        acc = _acc_facts(cur, ctx)
+        if acc is not None:
+            return _grouped(cur, ctx, dims, {"n": None, "referrals": _np(acc.column("ref")) == 1})
         keys = ", ".join(quote_ident(d) for d in dims)
-        frame = cur.sql(
+        return cur.sql(
             f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE ref) AS referrals FROM "
             f"(SELECT {_dims_select(ctx, dims)}, {referral_sql('a')} AS ref FROM accounts a) GROUP BY ALL",
             params=[list(ctx.channels)],
         ).pl()
+
+    frame = _agg(ctx, ("referral_by_segment", tuple(dims)), build)
     return _sorted(_with_wilson(frame, "referrals", "rate", settings.min_n), "rate", dims)
 
 
@@ -747,18 +793,21 @@ def retention_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, 
         return ctx.memo[memo_key]
     if _retention_reason(ctx, cur) or not dims:
         return pl.DataFrame()
-    acc = _acc_facts(cur, ctx)
-    if acc is not None:
-        base = (_np(acc.column("act_prev")) == 1) & (_np(acc.column("excl")) == 0)
-        frame = _grouped(cur, ctx, dims, {"n": None, "retained": _np(acc.column("act_now")) == 1}, where=base)
-    else:
+
+    def build() -> pl.DataFrame:
+        acc = _acc_facts(cur, ctx)
+        if acc is not None:
+            base = (_np(acc.column("act_prev")) == 1) & (_np(acc.column("excl")) == 0)
+            return _grouped(cur, ctx, dims, {"n": None, "retained": _np(acc.column("act_now")) == 1}, where=base)
         keys = ", ".join(quote_ident(d) for d in dims)
-        frame = cur.sql(
+        return cur.sql(
             f"SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE kept) AS retained FROM "
             f"(SELECT {_dims_select(ctx, dims)}, {_active(ctx)} AS kept FROM accounts a "
             f"WHERE {_active(ctx)} AND NOT {_excluded_sql(ctx)}) GROUP BY ALL",
             params=[ctx.as_of, ctx.as_of, ctx.year_ago, ctx.year_ago],
         ).pl()
+
+    frame = _agg(ctx, ("retention_by_segment", tuple(dims)), build)
     ctx.memo[memo_key] = _sorted(_with_wilson(frame, "retained", "retention", settings.min_n), "retention", dims)
     return ctx.memo[memo_key]
 
@@ -780,22 +829,26 @@ def retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | 
             # the base and the retained are the sums over the segments (every account of the base
             # is in exactly one segment), which the best segment needs anyway
             segs = retention_by_segment(cur, settings, tuple(settings.dimensions), _c=ctx)
-            excl = _run(cur, {"excl": acc.column("excl")}, "SELECT count(*) FILTER (WHERE excl = 1) FROM {t}").item()
+            excl = _agg(ctx, ("excluded",), lambda: _run(
+                cur, {"excl": acc.column("excl")}, "SELECT count(*) FILTER (WHERE excl = 1) FROM {t}").item())
             n = int(segs["n"].sum()) if not segs.is_empty() else 0
             kept = int(segs["retained"].sum()) if not segs.is_empty() else 0
         else:
-            excl, n, kept = _run(cur, {c: acc.column(c) for c in ("act_now", "act_prev", "excl")},
-                                 "SELECT count(*) FILTER (WHERE excl = 1), count(*) FILTER (WHERE act_prev = 1 AND excl = 0), "
-                                 "count(*) FILTER (WHERE act_prev = 1 AND excl = 0 AND act_now = 1) FROM {t}").row(0)
+            excl, n, kept = _agg(ctx, ("retention_counts",), lambda: tuple(_run(
+                cur, {c: acc.column(c) for c in ("act_now", "act_prev", "excl")},
+                "SELECT count(*) FILTER (WHERE excl = 1), count(*) FILTER (WHERE act_prev = 1 AND excl = 0), "
+                "count(*) FILTER (WHERE act_prev = 1 AND excl = 0 AND act_now = 1) FROM {t}").row(0)))
         if ctx.has("churned"):
             out["excluded_churned_without_date"] = excl
     elif "accounts" in ctx.tables and ctx.has("churned"):
         cond = "coalesce(churned, FALSE) AND churn_date IS NULL" if ctx.has("churn_date") else "coalesce(churned, FALSE)"
-        out["excluded_churned_without_date"] = cur.execute(f"SELECT count(*) FROM accounts WHERE {cond}").fetchall()[0][0]
+        out["excluded_churned_without_date"] = _agg(ctx, ("excluded_sql",), lambda: cur.execute(
+            f"SELECT count(*) FROM accounts WHERE {cond}").fetchall()[0][0])
     if out["reason"] == "no_churn_date":
         if ctx.has("churned"):
-            churned, total = cur.execute(
-                "SELECT count(*) FILTER (WHERE coalesce(churned, FALSE)), count(*) FROM accounts").fetchall()[0]
+            churned, total = _agg(ctx, ("lifetime_churn",), lambda: tuple(cur.execute(
+                "SELECT count(*) FILTER (WHERE coalesce(churned, FALSE)), count(*) FROM accounts").fetchall()[0]),
+                data_only=True)
             lo, hi = wilson(churned, total)
             out["lifetime_churn"] = {"share": churned / total if total else None, "churned": churned, "n": total,
                                      "low": lo, "high": hi}
@@ -841,7 +894,7 @@ def revenue_retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c:
     then = ctx.year_ago.replace(day=1)
     now = ctx.as_of.replace(day=1)
     out.update(month_then=then, month_now=now)
-    n, m_then, m_now, m_capped = cur.execute(
+    n, m_then, m_now, m_capped = _agg(ctx, ("revenue_retention", then, now), lambda: tuple(cur.execute(
         "WITH m AS (SELECT account_id, date_trunc('month', month)::DATE AS mon, sum(mrr) AS mrr FROM mrr_history "
         "WHERE mrr IS NOT NULL GROUP BY ALL), "
         "b AS (SELECT account_id, mrr FROM m WHERE mon = ? AND mrr > 0), "
@@ -849,7 +902,7 @@ def revenue_retention(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c:
         "SELECT count(*), sum(b.mrr), sum(coalesce(l.mrr, 0)), sum(least(coalesce(l.mrr, 0), b.mrr)) "
         "FROM b LEFT JOIN l USING (account_id)",
         [then, now],
-    ).fetchall()[0]
+    ).fetchall()[0]), data_only=True)
     out["n"] = n
     if not n:
         out["reason"] = "empty_mrr_base"
@@ -880,6 +933,10 @@ def cohort_matrix(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ct
             "SELECT cells.cohort, cells.k::BIGINT AS k, cells.size, "
             "coalesce(sum(g.c) FILTER (WHERE g.k0 <= cells.k AND (g.kc IS NULL OR cells.k < g.kc)), 0)::BIGINT AS active "
             "FROM cells JOIN g ON g.cohort = cells.cohort GROUP BY ALL ORDER BY cells.cohort, k")
+    return _agg(ctx, ("cohorts",), lambda: _cohorts(cur, ctx, rest, kc))
+
+
+def _cohorts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, rest: str, kc: str) -> pl.DataFrame:
     acc = _acc_facts(cur, ctx)
     if acc is not None:
         return _cohorts_from_facts(acc, ctx.as_of)
@@ -939,9 +996,11 @@ _ELLIS_COUNTS = ("count(*) AS n, count(*) FILTER (WHERE answer = 'very') AS very
 
 def sean_ellis(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> dict | None:
     """Share of "very disappointed" among all answers (METRICS.md); None without pmf_survey."""
-    if not table_exists(cur, "pmf_survey"):
+    ctx = _c or _ctx(cur, settings)
+    if "pmf_survey" not in ctx.tables:
         return None
-    n, very, somewhat, nt = cur.execute(f"SELECT {_ELLIS_COUNTS} FROM pmf_survey WHERE answer IS NOT NULL").fetchall()[0]
+    n, very, somewhat, nt = _agg(ctx, ("ellis_counts",), lambda: tuple(cur.execute(
+        f"SELECT {_ELLIS_COUNTS} FROM pmf_survey WHERE answer IS NOT NULL").fetchall()[0]), data_only=True)
     lo, hi = wilson(very, n)
     return {"score": very / n if n else None, "n": n, "very": very, "somewhat": somewhat, "not": nt,
             "low": lo, "high": hi, "pass": bool(very / n >= settings.ellis_min) if n else None,
@@ -958,28 +1017,39 @@ def ellis_by_segment(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, dims
     ctx = _c or _ctx(cur, settings)
     if "pmf_survey" not in ctx.tables or "accounts" not in ctx.tables or not dims:
         return pl.DataFrame()
-    survey = _survey_facts(cur, ctx)
-    if survey is not None:
-        answer = _np(survey.column("answer"))
-        frame = _grouped(cur, ctx, dims, {"n": None, "very": answer == "very", "somewhat": answer == "somewhat",
-                                          "not": answer == "not"}, rows=survey.column("arow"))
-    else:
+
+    def build() -> pl.DataFrame:
+        survey = _survey_facts(cur, ctx)
+        if survey is not None:
+            answer = _np(survey.column("answer"))
+            return _grouped(cur, ctx, dims, {"n": None, "very": answer == "very", "somewhat": answer == "somewhat",
+                                             "not": answer == "not"}, rows=survey.column("arow"))
         keys = ", ".join(quote_ident(d) for d in dims)
-        frame = cur.sql(
+        return cur.sql(
             f"SELECT {keys}, {_ELLIS_COUNTS} FROM (SELECT s.answer, {_dims_select(ctx, dims)} FROM pmf_survey s "
             "LEFT JOIN accounts a ON a.account_id = s.account_id WHERE s.answer IS NOT NULL) GROUP BY ALL",
         ).pl()
+
+    # the dimension values (age_band: as_of's year) and the filled columns are in the key
+    frame = _agg(ctx, ("ellis_by_segment", tuple(dims)), build)
     return _ellis_frame(frame, dims, settings.min_n)
 
 
 def ellis_by_persona(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, persona_field: str = "buying_role", _c: _Ctx | None = None) -> pl.DataFrame:
     """Sean Ellis score per persona (a contacts field), joined as the module docstring says."""
-    if not table_exists(cur, "pmf_survey") or not table_exists(cur, "contacts"):
+    ctx = _c or _ctx(cur, settings)
+    if "pmf_survey" not in ctx.tables or "contacts" not in ctx.tables:
         return pl.DataFrame()
-    ccols = table_columns(cur, "contacts")
+    ccols = _columns_of(cur, ctx, "contacts")
     if persona_field not in ccols or persona_field not in PERSONA_FIELDS:
         raise IcpError("pmf.unknown_persona_field", field=persona_field)
-    scols = table_columns(cur, "pmf_survey")
+    frame = _agg(ctx, ("ellis_by_persona", persona_field), lambda: _ellis_personas(cur, ctx, persona_field, ccols),
+                 data_only=True)
+    return _ellis_frame(frame, ("persona",), settings.min_n)
+
+
+def _ellis_personas(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, persona_field: str, ccols: list[str]) -> pl.DataFrame:
+    scols = _columns_of(cur, ctx, "pmf_survey")
     has_resp = "respondent" in scols
     has_acc = "account_id" in scols
     ids = [c for c in ("contact_id", "email", "e-mail", "Email", "E-Mail") if c in ccols]
@@ -1000,22 +1070,23 @@ def ellis_by_persona(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, pers
         f"{_ELLIS_COUNTS} FROM s LEFT JOIN byresp br ON br.rid = s.rid LEFT JOIN one ON one.account_id = s.acc "
         "GROUP BY ALL"
     ).pl()
-    return _ellis_frame(frame, ("persona",), settings.min_n)
+    return frame
 
 
 def ellis_benefits(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _Ctx | None = None) -> pl.DataFrame:
     """Main benefits named by the "very disappointed" (count `very`, grouped trimmed and
     case-insensitive, shown by their most frequent spelling) and, per such benefit, the
     "somewhat disappointed" who name the same one (`somewhat`: the ones to win next)."""
-    if not table_exists(cur, "pmf_survey") or "main_benefit" not in table_columns(cur, "pmf_survey"):
+    ctx = _c or _ctx(cur, settings)
+    if "pmf_survey" not in ctx.tables or "main_benefit" not in _columns_of(cur, ctx, "pmf_survey"):
         return pl.DataFrame()
-    return cur.sql(
+    return _agg(ctx, ("ellis_benefits",), lambda: cur.sql(
         "WITH b AS (SELECT answer, trim(main_benefit) AS label, lower(trim(main_benefit)) AS k FROM pmf_survey "
         "WHERE answer IN ('very', 'somewhat') AND NULLIF(trim(main_benefit), '') IS NOT NULL) "
         "SELECT mode(label) FILTER (WHERE answer = 'very') AS benefit, count(*) FILTER (WHERE answer = 'very') AS very, "
         "count(*) FILTER (WHERE answer = 'somewhat') AS somewhat FROM b GROUP BY k "
         "HAVING count(*) FILTER (WHERE answer = 'very') > 0 ORDER BY very DESC, somewhat DESC, benefit"
-    ).pl()
+    ).pl(), data_only=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1078,7 +1149,7 @@ def page_bundle(
     def ok(dims: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(d for d in dims if d in dims_ok or (d.startswith("tech:") and ctx.has("tech_stack")))
 
-    personas = available_persona_fields(cur)
+    personas = available_persona_fields(cur, _c=ctx)
     return {
         "summary": pmf_summary(cur, settings, _c=ctx),
         "nps_histogram": nps_histogram(cur, settings, _c=ctx),
