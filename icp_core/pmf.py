@@ -120,8 +120,10 @@ def _tables_and_columns(cur: duckdb.DuckDBPyConnection) -> tuple[frozenset[str],
     if "accounts" in tables:
         # the store creates every canonical column; a column counts only when it holds a value
         names = [c for c in table_columns(cur, "accounts") if not c.startswith("_")]
-        counts = cur.execute("SELECT " + ", ".join(f"count({quote_ident(c)})" for c in names) + " FROM accounts").fetchall()[0]
-        cols = frozenset(c for c, k in zip(names, counts) if k)
+        # EXISTS stops at the first value (count() would read every row of every column)
+        found = cur.execute("SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM accounts WHERE {quote_ident(c)} IS NOT NULL)"
+                                                  for c in names)).fetchall()[0]
+        cols = frozenset(c for c, k in zip(names, found) if k)
     return tables, cols
 
 
@@ -179,14 +181,25 @@ def _acc_facts(cur: duckdb.DuckDBPyConnection, ctx: _Ctx) -> pa.Table | None:
             "CAST((year(a.start_date) - 1970) * 12 + month(a.start_date) - 1 AS INTEGER) AS cohort_m, "
             "CAST(CASE WHEN day(a.start_date) = 1 THEN 0 ELSE 1 END AS TINYINT) AS k0, "
             f"CAST(CASE WHEN ({kc}) IS NULL THEN -1 ELSE greatest({kc}, CASE WHEN day(a.start_date) = 1 THEN 0 ELSE 1 END) "
-            "END AS INTEGER) AS kend "
-            "FROM accounts a ORDER BY a.rowid",
+            "END AS INTEGER) AS kend, a.rowid AS _rowid "
+            "FROM accounts a",
             params=ref_params + _active_params(ctx, ctx.as_of) + _active_params(ctx, ctx.year_ago)
             + [ctx.year_ago, ctx.as_of, ctx.as_of],
-        ).pl()
-        return _one_chunk(frame.to_arrow())
+        ).to_arrow_table()
+        return _in_rowid_order(frame)
 
     return facts.cached(facts.projections, ctx.skey, ("pmf.accounts", *ctx.key()), build)
+
+
+def _in_rowid_order(table: pa.Table) -> pa.Table:
+    """The rows of a scan of accounts with its `_rowid` column in row-id order (as ``ORDER BY
+    rowid``), without that column, in one chunk. A plain scan already yields them in that order
+    (checked), which spares DuckDB the sort."""
+    rowid = _np(table.column("_rowid"))
+    table = table.drop_columns(["_rowid"])
+    if len(rowid) > 1 and not bool(np.all(rowid[1:] > rowid[:-1])):
+        table = table.take(pa.array(np.argsort(rowid, kind="stable")))
+    return _one_chunk(table)
 
 
 def _one_chunk(table: pa.Table) -> pa.Table:
@@ -239,10 +252,8 @@ def _dim_codes(cur: duckdb.DuckDBPyConnection, ctx: _Ctx, dim: str) -> tuple[pa.
     year = ctx.as_of.year if dim == "age_band" and ctx.as_of else None
 
     def build():
-        values = cur.sql(f"SELECT {expr} AS v FROM accounts a ORDER BY a.rowid").pl().to_series().to_arrow()
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        encoded = pc.dictionary_encode(values)
+        values = _in_rowid_order(cur.sql(f"SELECT {expr} AS v, a.rowid AS _rowid FROM accounts a").to_arrow_table())
+        encoded = pc.dictionary_encode(values.column("v").chunk(0) if values.num_rows else pa.array([], pa.string()))
         return encoded.indices.cast(pa.int32()), encoded.dictionary.to_pylist()
 
     return facts.cached(facts.columns, ctx.skey, ("pmf.dim", dim, year, ctx.cols), build)
