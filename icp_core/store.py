@@ -44,6 +44,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
@@ -762,14 +763,22 @@ class Store:
 
         _check_table(table)
         self._check_mode(mode)
-        raw = ingest.read_file(source, file_name, sheet=sheet)
-        if mapping is None:
-            mapping = ingest.suggest_mapping(raw.columns, table)
-        prepared = ingest.prepare(raw, table, dict(mapping))
-        return self.import_prepared(prepared, mode)
+        data, path_name = ingest.load_bytes(source)
+        # The raw file is packed (LZ4 releases the GIL) on the second core while it is transcoded,
+        # parsed and validated; the pool waits for it on every way out.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-pack-raw") as pool:
+            packed = pool.submit(_pack_raw, data)
+            raw = ingest.read_file(data, file_name or path_name, sheet=sheet)
+            if mapping is None:
+                mapping = ingest.suggest_mapping(raw.columns, table)
+            prepared = ingest.prepare(raw, table, dict(mapping))
+            return self._import_prepared(prepared, mode, packed)
 
     def import_prepared(self, prepared: Any, mode: str = "replace") -> ImportResult:
         """Store an ``ingest.Prepared`` in one transaction, with its history, raw file and quarantine."""
+        return self._import_prepared(prepared, mode)
+
+    def _import_prepared(self, prepared: Any, mode: str, packed: Future | None = None) -> ImportResult:
         _check_table(prepared.table)
         self._check_mode(mode)
         raw = prepared.raw
@@ -785,6 +794,7 @@ class Store:
             rows_read=prepared.rows_read,
             rows_rejected=prepared.rows_rejected,
             issues=list(prepared.issues),
+            packed=packed,
         )
 
     def load_frame(
@@ -858,6 +868,7 @@ class Store:
         rows_read: int,
         rows_rejected: int,
         issues: list,
+        packed: Future | None = None,
     ) -> ImportResult:
         frame, source_rows = self._canonical_frame(table, frame)
         key = schema.TABLES[table].key
@@ -876,7 +887,7 @@ class Store:
             self._record(
                 con, import_id, table, mode, file_name, sha256, content, mapping, detected,
                 rows_read, frame.height, rows_rejected, issues, created, added,
-                [c for c in frame.columns if c not in schema.TABLES[table].field_names],
+                [c for c in frame.columns if c not in schema.TABLES[table].field_names], packed,
             )
         return ImportResult(import_id, table, mode, file_name, rows_read, frame.height, rows_rejected, issues)
 
@@ -998,7 +1009,7 @@ class Store:
 
     def _record(
         self, con, import_id, table, mode, file_name, sha256, content, mapping, detected,
-        rows_read, rows_imported, rows_rejected, issues, created, added, extras,
+        rows_read, rows_imported, rows_rejected, issues, created, added, extras, packed=None,
     ) -> None:
         _exec(
             con,
@@ -1008,7 +1019,7 @@ class Store:
         )
         if content is not None:
             _raw_codec_column(con)
-            stored, codec = _pack_raw(content)
+            stored, codec = packed.result() if packed is not None else _pack_raw(content)
             _exec(con, "INSERT INTO _raw_files (import_id, content, codec) VALUES (?, ?, ?)", [import_id, stored, codec])
         if issues:
             quarantine = pl.DataFrame(

@@ -7,7 +7,7 @@
 
 from icp_core.ingest.mapping import normalise_header, suggest_mapping
 from icp_core.ingest.model import MAX_BYTES, Detected, Issue, Prepared, RawTable
-from icp_core.ingest.read import describe, read_file
+from icp_core.ingest.read import describe, load_bytes, read_file
 from icp_core.ingest.validate import POLARS_TYPES, prepare
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Prepared",
     "RawTable",
     "describe",
+    "load_bytes",
     "normalise_header",
     "prepare",
     "read_file",

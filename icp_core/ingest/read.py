@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +21,7 @@ from icp_core.ingest import values as V
 from icp_core.ingest.model import MAX_BYTES, Detected, RawTable
 
 _CHUNK = 4 * 1024 * 1024
+_HASH_ASIDE_FROM = 8 * 1024 * 1024  # files from this size on are hashed in a thread while parsed
 _SAMPLE_CHARS = 64 * 1024
 _SEPARATORS = (";", ",", "\t", "|")
 _MAX_TITLE_LINES = 10
@@ -55,6 +57,12 @@ def _load(source: bytes | str | Path, max_bytes: int) -> tuple[bytes, str | None
         return path.read_bytes(), path.name
     except OSError:
         raise IcpError("ingest.file_not_found", path=str(path)) from None
+
+
+def load_bytes(source: bytes | str | Path, max_bytes: int = MAX_BYTES) -> tuple[bytes, str | None]:
+    """(the file's bytes, a path's file name), refused like read_file refuses it (missing, too large).
+    ``read_file(data, file_name)`` then reads them without another copy."""
+    return _load(source, max_bytes)
 
 
 def _too_large(size: int, limit: int) -> IcpError:
@@ -427,6 +435,15 @@ def read_file(
     file_name = file_name or path_name
     if not data[:4096].strip() and not data.strip():  # strip the whole file only when it starts blank
         raise IcpError("ingest.empty_file")
+    if len(data) < _HASH_ASIDE_FROM:
+        return _read(data, file_name, sheet, hashlib.sha256(data).hexdigest())
+    # hashlib releases the GIL: a large file is hashed on the second core while it is parsed
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-sha256") as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        return _read(data, file_name, sheet, digest)
+
+
+def _read(data: bytes, file_name: str | None, sheet: str | None, digest: str | Future) -> RawTable:
     try:
         kind = _sniff_format(data)
         detected = Detected(format=kind)
@@ -445,7 +462,7 @@ def read_file(
         file_name=file_name,
         data=frame,
         detected=detected,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest if isinstance(digest, str) else digest.result(),
         size=len(data),
         content=data,
     )

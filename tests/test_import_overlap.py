@@ -1,0 +1,82 @@
+"""Large imports hash the file and pack the raw file in threads while it is parsed (issue 9):
+the stored figures are those of the serial way, byte for byte, and every way out waits for them."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import pytest
+
+from icp_core import ingest
+from icp_core.errors import IcpError
+from icp_core.ingest import read as R
+from icp_core.store import RAW_COMPRESS_FROM, Store
+
+
+def big_german_csv() -> bytes:
+    """A cp1252 export above the threshold from which read_file hashes in a thread; the third
+    row repeats the first one's key (rejected), the fourth has no key (rejected)."""
+    lines = ["Kundennummer;Firma;Land;MRR;Kunde seit", "K0;Müller 0;Österreich;1.234,56;31.12.2020",
+             "K1;Müller 1;DE;99,00;01.02.2021", "K0;Müller 2;DE;1,00;01.02.2021", ";ohne Nummer;DE;1,00;01.02.2021"]
+    lines += [f"K{i};Müller & Söhne {i} GmbH;Deutschland;{i % 9000},{i % 100:02d};{1 + i % 28:02d}.0{1 + i % 9}.2019"
+              for i in range(2, 200_000)]
+    data = ("\n".join(lines) + "\n").encode("cp1252")
+    assert len(data) > R._HASH_ASIDE_FROM > RAW_COMPRESS_FROM
+    return data
+
+
+def no_helper_threads() -> bool:
+    return not [t for t in threading.enumerate() if t.name.startswith(("icp-sha256", "icp-pack-raw"))]
+
+
+def test_read_file_hashes_a_large_file_like_a_small_one(tmp_path):
+    data = big_german_csv()
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(data)
+    raw = ingest.read_file(path)
+    assert raw.sha256 == hashlib.sha256(data).hexdigest()
+    assert raw.file_name == "kunden.csv" and raw.content == data and raw.data.height == 200_002
+    assert no_helper_threads()
+
+
+def test_import_of_a_large_file_from_its_path_keeps_hash_name_and_raw_bytes(tmp_path):
+    data = big_german_csv()
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(data)
+    store = Store(str(tmp_path / "s.duckdb"))
+    result = store.import_file(path, "accounts")
+    assert (result.rows_read, result.rows_imported, result.rows_rejected) == (200_002, 200_000, 2)
+    entry = store.imports()[0]
+    assert entry["file"] == "kunden.csv"
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert store.raw_file(result.import_id) == data
+    con = store.cursor()
+    try:
+        assert con.execute("SELECT codec FROM _raw_files").fetchall() == [("lz4",)]
+        assert con.execute("SELECT mrr, start_date::VARCHAR, country FROM accounts WHERE account_id = 'K0'").fetchall() == [
+            (1234.56, "2020-12-31", "AT")
+        ]
+    finally:
+        con.close()
+    assert store.quarantine(result.import_id).rows() == [
+        (3, "Kundennummer", "K0", "The id 'K0' already appears in row 1, so this row was not imported."),
+        (4, "Kundennummer", None, "The required field 'account_id' is empty, so the row was not imported."),
+    ]
+    store.close()
+    assert no_helper_threads()
+
+
+def test_a_large_file_that_is_no_table_fails_cleanly_and_leaves_no_thread(tmp_path):
+    store = Store(str(tmp_path / "s.duckdb"))
+    data = b"\x00\x01\x02" * (4 * 1024 * 1024)  # binary, 12 MB
+    with pytest.raises(IcpError):
+        store.import_file(data, "accounts", file_name="x.csv")
+    assert store.imports() == []
+    assert no_helper_threads()
+
+
+def test_a_missing_path_still_says_so(tmp_path):
+    with pytest.raises(IcpError) as error:
+        Store(str(tmp_path / "s.duckdb")).import_file(tmp_path / "nope.csv", "accounts")
+    assert error.value.key == "ingest.file_not_found"
