@@ -574,6 +574,14 @@ def app_report(info: dict) -> list[str]:
                              f"{_ms(statistics.median(st.get('_first_run_cpu', {}).get(case, [float('nan')])))})"
                              for case, v in first.items())
                  + ". Rendered minus health = the browser loading the page (JS bundle, websocket) plus that first run.\n")
+        if "_trivial" in st:
+            L.append(f"For comparison, a two-line Streamlit app (`st.title` + `st.write`) started and opened the same way: "
+                     f"{_ms(statistics.median(st['_trivial']))} ({_ms(min(st['_trivial']))}..{_ms(max(st['_trivial']))}, "
+                     f"{len(st['_trivial'])} runs): Streamlit's own start plus the browser loading Streamlit's page, the floor "
+                     "under any app on this machine. Before the timed starts, one start of the app that is not counted "
+                     f"({_ms(st['_warm_up'])}) writes Python's bytecode, as a user's first start does (this build machine sets "
+                     "PYTHONDONTWRITEBYTECODE, which the benchmark's servers drop: with it every start compiles Streamlit, "
+                     "polars and DuckDB again, +1 s).\n")
     if "memory" in info:
         m = info["memory"]
         L.append("## Peak memory of the server at 1,000,000 accounts and the market\n")
