@@ -220,6 +220,7 @@ def group_stats(cur: duckdb.DuckDBPyConnection, segmentation: dict, as_of: date 
     q.add(f" SELECT _group, {S._AGGS}, count(*) FILTER (WHERE _source = 'tier') AS from_tier, "
           "count(*) FILTER (WHERE _source = 'override') AS from_override FROM grp GROUP BY ROLLUP (_group)")
     cols, rows = S._fetch(cur, q)
+    S.release_memory(cur)
     has = {"mrr": True, "churned": ctx.has_churned_flag or ctx.has_churn_date}
     out: dict[str, Any] = {}
     for r in rows:
@@ -254,6 +255,8 @@ def what_if(stats: dict) -> list[dict]:
 def customers(cur: duckdb.DuckDBPyConnection, segmentation: dict, group: str | None = None,
               as_of: date | None = None, limit: int = 200):
     """Customers with their group and where it came from (polars frame, at most `limit` rows)."""
+    from icp_core import segments as S
+
     seg_groups = {g["key_id"]: g["group"] for g in segmentation.get("groups", [])}
     q, ctx = _group_sql(cur, segmentation["dimensions"], segmentation.get("filters", []), as_of, seg_groups,
                         segmentation.get("overrides", {}).get("accounts", {}))
@@ -263,7 +266,9 @@ def customers(cur: duckdb.DuckDBPyConnection, segmentation: dict, group: str | N
     if group:
         q.add(" WHERE _group = ?", [group])
     q.add(" ORDER BY _mrr DESC NULLS LAST, account_id LIMIT ?", [int(limit)])
-    return cur.sql(q.text, params=q.params).pl()
+    frame = cur.sql(q.text, params=q.params).pl()
+    S.release_memory(cur)
+    return frame
 
 
 # --------------------------------------------------------------------------- saved segmentation

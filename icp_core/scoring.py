@@ -275,11 +275,14 @@ def default_criteria(cur: duckdb.DuckDBPyConnection, segmentation: dict | None =
 def _marking_tools(cur, segmentation: dict, as_of: date | None) -> list[tuple[str, float, float, int]]:
     """Tools used by >= TOOL_MIN_SHARE of the want_more customers and >= TOOL_MIN_LIFT x as often
     as by all customers: (tool, share in want_more, share in all, want_more accounts)."""
+    from icp_core import segments
+
     if "tech_stack" not in table_columns(cur, "accounts"):
         return []
     grp = _customer_groups(cur, segmentation, as_of)
     stacks = cur.sql("SELECT account_id, list_distinct(list_transform(coalesce(tech_stack, []::VARCHAR[]), "
                      "lambda x: trim(x))) AS tools FROM accounts").pl()
+    segments.release_memory(cur)
     frame = stacks.join(grp, on="account_id", how="left")
     n_all = frame.height
     want = frame.filter(pl.col("_group") == "want_more")
@@ -583,6 +586,7 @@ def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = No
     filters) and its 12-month retention status (retained / churned / None when not in the base).
     One DuckDB query; only the requested columns reach Python."""
     from icp_core import groups
+    from icp_core.segments import release_memory
 
     as_of = as_of or default_as_of(cur) or date.today()
     prev = one_year_before(as_of)
@@ -611,7 +615,9 @@ def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = No
         params = []
     sel.append(group_sql)
     q.add(" SELECT " + ", ".join(sel) + f" FROM accounts a{join}", params)
-    return cur.sql(q.text, params=q.params).pl(), as_of
+    frame = cur.sql(q.text, params=q.params).pl()
+    release_memory(cur)
+    return frame, as_of
 
 
 def _criteria_columns(criteria: list[dict]) -> list[str]:

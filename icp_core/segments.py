@@ -158,6 +158,25 @@ def resolve_dimension(cur: duckdb.DuckDBPyConnection, name: str, columns: list[s
     raise IcpError("segments.unknown_dimension", dim=name, available=_available_text(cur, columns))
 
 
+def release_memory(cur: duckdb.DuckDBPyConnection) -> None:
+    """Hand back to the system the memory DuckDB's allocator keeps after a heavy read (issue 9:
+    at 1M accounts ~170 MB stayed in RSS after a query that itself needed far less). Setting the
+    memory limit makes DuckDB flush its allocator; it is set to what ``Store`` gives a reading
+    connection (``store.memory_limit()`` for a file, DuckDB's default otherwise), so nothing else
+    changes. About 1 ms."""
+    from icp_core.store import memory_limit
+
+    path = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    limit = memory_limit() if path else None
+    cur.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
+
+
+def _released(cur: duckdb.DuckDBPyConnection, value: Any) -> Any:
+    """`value`, after release_memory(cur) (for a lambda that builds a cached value)."""
+    release_memory(cur)
+    return value
+
+
 def _available_text(cur, columns) -> str:
     return ", ".join(d for group in available_dimensions(cur, columns).values() for d in group[:12])
 
@@ -190,6 +209,7 @@ def available_dimensions(cur: duckdb.DuckDBPyConnection, columns: list[str] | No
 
     canonical = set(ACCOUNTS.field_names)
     extra = [c for c in columns if c not in canonical and c in filled]
+    release_memory(cur)  # top_tools_of unnests every tech stack
     return {"firmographic": firmo, "technographic": techno, "people": people, "jobs": jobs, "extra": extra}
 
 
@@ -525,7 +545,7 @@ def _grouped_from_facts(cur, skey: tuple, ctx: _Context, dims: list[Dimension], 
     is done once per data version instead of on every call. The dimension values are grouped as
     integer codes and turned back into their text afterwards."""
     proj = facts.cached(facts.projections, skey, ("segments.base", ctx, tuple(chans)),
-                        lambda: _projection(cur, ctx, chans))
+                        lambda: _released(cur, _projection(cur, ctx, chans)))
     arrays = {c: proj.column(c) for c in proj.column_names}
     keys: list[str] = []
     labels: list[list] = []
