@@ -196,6 +196,18 @@ def md_escape(text: object) -> str:
     return i18n.md_escape(text)
 
 
+def markdown_table(rows: list[dict[str, object]], right: tuple[str, ...] = ()) -> str:
+    """A small table as Markdown, every cell escaped. For the first page: st.dataframe imports
+    pandas (~0.2 s of CPU) on its first use, and the home page is what every start shows first."""
+    if not rows:
+        return ""
+    head = list(rows[0])
+    lines = ["| " + " | ".join(md_escape(h) for h in head) + " |",
+             "|" + "".join("---:|" if h in right else "---|" for h in head)]
+    lines += ["| " + " | ".join(md_escape(row.get(h, "")) for h in head) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     return i18n.fmt_number(value, lang(), decimals)
 

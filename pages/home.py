@@ -52,7 +52,7 @@ with right:
         }
         for name in schema.TABLES
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown(ui.markdown_table(rows, right=(tr("home.col_rows"),)))  # not st.dataframe: see ui.markdown_table
 
     blocked = report.blocked_messages("accounts", ui.lang())
     available = sum(report.figures.values())
