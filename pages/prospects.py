@@ -193,7 +193,8 @@ show = f1.multiselect(tr("scoring.filter_tiers"), list(scoring.TIERS),
                       default=ui.url_state("score_tiers", list(scoring.TIERS), "tiers", options=list(scoring.TIERS)),
                       key="score_tiers")
 query = f2.text_input(tr("scoring.search"), value=ui.url_state("score_search", "", "q"), key="score_search").strip().casefold()
-view = scoring.output_frame(scored).filter(pl.col("tier").is_in(show))
+full = scoring.output_frame(scored)  # the downloads below take the same frame
+view = full.filter(pl.col("tier").is_in(show))
 if query:
     hay = pl.col("id").cast(pl.String).str.to_lowercase().str.contains(query, literal=True)
     if "name" in view.columns:
@@ -213,6 +214,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=420,
+    # rows are sent as the user scrolls, not all 100,000 on every rerun (AppTest still gets them all)
+    lazy=True,
     column_config={
         tr("scoring.col.fit_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small"),
         tr("scoring.col.confidence"): st.column_config.NumberColumn(format=pct, width="small"),
@@ -221,7 +224,6 @@ st.dataframe(
         tr("scoring.col.employees"): st.column_config.NumberColumn(format="%d", width="small"),
     },
 )
-full = scoring.output_frame(scored)
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(tr("scoring.download_csv"), data=lambda: scoring.to_csv(full), file_name="prospects_scored.csv",
                    mime="text/csv", key="score_dl_csv", icon=":material/download:", on_click="ignore",
