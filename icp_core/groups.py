@@ -54,7 +54,7 @@ from typing import Any
 import duckdb
 
 from icp_core.errors import IcpError
-from icp_core.metrics_common import MIN_N, parse_filter
+from icp_core.metrics_common import MIN_N, filters_sql, parse_filter
 from icp_core.schema import TIERS
 
 GROUPS = ("want_more", "neutral", "dont_want")
@@ -168,9 +168,21 @@ def suggest_groups(result: dict, weights: dict[str, float] | None = None,
 
 # --------------------------------------------------------------------------- customers and what-if
 
+def _light_base_sql(q, ctx, filters: list) -> None:
+    """Appends `WITH base AS (...)`: the filtered accounts' own columns and their row id `_rid`,
+    without the per-account figures of segments._base_sql (flags, referral, the NPS and deal
+    joins): all a customer's group depends on (same rows, same filters)."""
+    fsql, fparams = filters_sql(filters, ctx.as_of.year)
+    q.add("WITH base AS (SELECT a.rowid AS _rid, a.* FROM accounts a WHERE ")
+    q.add(fsql, fparams)
+    q.add(")")
+
+
 def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, as_of: date | None,
-               segment_groups: dict[str, str], account_overrides: dict[str, str]):
-    """SQL text/params whose CTE `grp` has every filtered account with `_group` and `_source`."""
+               segment_groups: dict[str, str], account_overrides: dict[str, str], light: bool = False):
+    """SQL text/params whose CTE `grp` has every filtered account with `_group` and `_source`.
+    `light`: `grp` has the accounts' own columns and `_rid` (the row id) but not the figures of
+    segments._base_sql (no NPS / deal joins); the groups are the same (account ids are unique)."""
     import json
 
     from icp_core import segments as S
@@ -179,9 +191,13 @@ def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, a
     dim_objs = [S.resolve_dimension(cur, d, list(ctx.columns)) for d in dims]
     flts = [parse_filter(f) if isinstance(f, str) else f for f in filters]
     q = S._Sql()
-    S._base_sql(q, ctx, flts, S.normalise_channels(None))
+    if light:
+        _light_base_sql(q, ctx, flts)
+    else:
+        S._base_sql(q, ctx, flts, S.normalise_channels(None))
     keys = S._dim_sql(q, dim_objs, ctx)
-    q.add(", seg AS (SELECT account_id, max(CASE WHEN FALSE THEN 2")
+    key = "_rid" if light else "account_id"
+    q.add(f", seg AS (SELECT {key}, max(CASE WHEN FALSE THEN 2")
     n_when = 0
     for kid, group in segment_groups.items():
         if group not in GROUPS or group == "neutral":
@@ -193,7 +209,7 @@ def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, a
         cond = " AND ".join(f"{alias} = ?" for alias in keys)
         q.add(f" WHEN {cond} THEN {GROUP_RANK[group]}", [values[d.name] for d in dim_objs])
         n_when += 1
-    q.add(" ELSE 2 END) AS _rank FROM dimk GROUP BY account_id)")
+    q.add(f" ELSE 2 END) AS _rank FROM dimk GROUP BY {key})")
     want = [a for a, g in account_overrides.items() if g == "want_more"]
     neutral = [a for a, g in account_overrides.items() if g == "neutral"]
     dont = [a for a, g in account_overrides.items() if g == "dont_want"]
@@ -205,7 +221,7 @@ def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, a
           "ELSE CASE coalesce(seg._rank, 2) WHEN 3 THEN 'want_more' WHEN 1 THEN 'dont_want' ELSE 'neutral' END END AS _group, ")
     q.add(f"CASE WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'override' WHEN {tier} IN "
           "('want_more', 'neutral', 'dont_want') THEN 'tier' ELSE 'segment' END AS _source "
-          "FROM base LEFT JOIN seg ON seg.account_id = base.account_id)", [want + neutral + dont])
+          f"FROM base LEFT JOIN seg ON seg.{key} = base.{key})", [want + neutral + dont])
     return q, ctx
 
 

@@ -120,18 +120,18 @@ def default_segmentation(cur: duckdb.DuckDBPyConnection, as_of: date | None = No
     return groups.build_segmentation(result)
 
 
-def _groups_sql(cur, segmentation: dict, as_of: date | None):
+def _groups_sql(cur, segmentation: dict, as_of: date | None, light: bool = False):
     from icp_core import groups
 
     seg_groups = {g["key_id"]: g["group"] for g in segmentation.get("groups", [])}
     return groups._group_sql(cur, segmentation["dimensions"], segmentation.get("filters", []), as_of, seg_groups,
-                             segmentation.get("overrides", {}).get("accounts", {}))
+                             segmentation.get("overrides", {}).get("accounts", {}), light=light)
 
 
 def _projection_sql(cur, segmentation: dict, as_of: date | None, ids: bool = True):
     """SQL whose CTE `_pa` has one row per (filtered) account: account_id, _w (want more of), the
     firmographic fields (bands, trimmed text), tech_stack (trimmed, empties dropped) and _replaced."""
-    q, ctx = _groups_sql(cur, segmentation, as_of)
+    q, ctx = _groups_sql(cur, segmentation, as_of, light=True)  # the accounts' own columns and groups only
     cols = set(ctx.columns)
     sel = (["account_id"] if ids else []) + ["(_group = 'want_more') AS _w"]
     for name, src, kind in FIRMO_FIELDS:
