@@ -653,6 +653,9 @@ def _share(scored: pl.DataFrame, column: str, group: str, tiers: tuple[str, ...]
     return {"share": round(k / n, 4) if n else None, "count": k, "n": n}
 
 
+_BACKTEST_SLICE = 131_072  # accounts scored at a time in the backtest
+
+
 def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict | None = None,
              segmentation: dict | None = None, as_of: date | None = None) -> dict:
     """How the fit score and tiers separate the customer groups and the 12-month churn (module doc).
@@ -663,8 +666,13 @@ def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict
     if not table_exists(cur, "accounts"):
         raise IcpError("scoring.no_accounts")
     frame, as_of = account_frame(cur, segmentation, as_of, columns=_criteria_columns(criteria))
-    scored = score_frame(frame, criteria, cutoffs, reasons=False).select("fit_score", "tier", "_group", "_retention")
-    del frame
+    # scored in slices (every figure of score_frame is per row): its intermediate columns exist for
+    # one slice at a time, not for 1M accounts at once (issue 9 memory)
+    keep = ("fit_score", "tier", "_group", "_retention")
+    parts = [score_frame(part, criteria, cutoffs, reasons=False).select(keep)
+             for part in frame.iter_slices(n_rows=_BACKTEST_SLICE)] if frame.height else []
+    scored = pl.concat(parts, rechunk=True) if parts else score_frame(frame, criteria, cutoffs, reasons=False).select(keep)
+    del frame, parts
     rows = []
     for name in GROUP_ORDER:
         column = "_retention" if name in ("retained", "churned") else "_group"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from icp_core import groups, scoring
 from icp_core.segments import key_id
 from icp_core.store import Store
@@ -70,7 +71,9 @@ def test_light_and_full_group_sql_agree():
                          ("a6", "dont_want", "tier"), ("a7", "neutral", "override")]
 
 
-def test_backtest_by_hand():
+@pytest.mark.parametrize("slice_rows", [131_072, 3, 1])
+def test_backtest_by_hand(slice_rows, monkeypatch):
+    monkeypatch.setattr(scoring, "_BACKTEST_SLICE", slice_rows)  # scored in slices: same figures
     store, seg = _store()
     # industry = A: met -> score 1 (tier A), else 0 (tier D); a5 and a8 have no group
     bt = scoring.backtest(store.cursor(), [{"field": "industry", "values": ["A"], "weight": 1.0}], None, seg, AS_OF)
