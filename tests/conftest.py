@@ -47,3 +47,14 @@ def fresh_facts_cache():
     yield
     facts.ENABLED = True
     facts.clear()
+
+
+def stand_table(at) -> dict[str, list[str]]:
+    """The home page's table of where the user stands (a Markdown table, see ui.markdown_table),
+    as columns: header -> the cells, unescaped."""
+    found = [m.value for m in at.markdown if m.value.startswith("| ") and "\n|---" in m.value]
+    assert len(found) == 1, found
+    lines = found[0].splitlines()
+    cells = [[c.strip().replace("\\", "") for c in line.strip("|").split(" | ")] for line in lines]
+    head, body = cells[0], cells[2:]
+    return {h: [row[i] for row in body] for i, h in enumerate(head)}

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from icp_core.i18n import fmt_number, t
 from icp_core.store import Store
+from tests.conftest import stand_table
 
 APP = str(pathlib.Path(__file__).resolve().parent.parent / "app.py")
 
@@ -41,16 +42,6 @@ def _texts(at: AppTest) -> list[str]:
     return out
 
 
-def _stand_table(at) -> dict[str, list[str]]:
-    """The home page's table of where the user stands (a Markdown table), as columns."""
-    found = [m.value for m in at.markdown if m.value.startswith("| ") and "\n|---" in m.value]
-    assert len(found) == 1, found
-    lines = found[0].splitlines()
-    cells = [[c.strip().replace("\\", "") for c in line.strip("|").split(" | ")] for line in lines]
-    head, body = cells[0], cells[2:]
-    return {h: [row[i] for row in body] for i, h in enumerate(head)}
-
-
 def test_first_launch_shows_the_sample_company_marked_as_sample(db):
     at = _run(db)
     counts = Store(db).tables()
@@ -62,7 +53,7 @@ def test_first_launch_shows_the_sample_company_marked_as_sample(db):
     assert [b.label for b in _sample_buttons(at)] == [t("app.sample_clear", "en")]
     assert at.sidebar.code[0].value == db  # where the data lives
     # where the user stands: every table with its row count
-    table = _stand_table(at)
+    table = stand_table(at)
     rows = dict(zip(table[t("home.col_table", "en")], table[t("home.col_rows", "en")]))
     assert rows[t("table.accounts", "en")] == fmt_number(counts["accounts"], "en")
     assert rows[t("table.market", "en")] == fmt_number(counts["market"], "en")
@@ -79,7 +70,7 @@ def test_switching_to_german_translates_the_page_and_numbers(db):
     assert at.title[0].value == t("home.title", "de") == "Ihr ideales Kundenprofil, aus Ihren eigenen Daten"
     assert at.radio(key="lang").label == "Sprache"
     assert [i.value for i in at.info] == [t("app.sample_banner", "de")]
-    table = _stand_table(at)
+    table = stand_table(at)
     assert list(table) == ["Tabelle", "Zeilen", "Status"]
     counts = Store(db).tables()
     rows = dict(zip(table["Tabelle"], table["Zeilen"]))
@@ -116,7 +107,7 @@ def test_own_data_is_not_marked_as_sample(db):
     assert not Store(db).is_sample()
     assert not at.info
     assert not _sample_buttons(at)  # neither clear nor restore: own data is there
-    table = _stand_table(at)
+    table = stand_table(at)
     rows = dict(zip(table[t("home.col_table", "en")], table[t("home.col_rows", "en")]))
     assert rows[t("table.accounts", "en")] == "2" and rows[t("table.deals", "en")] == "–"
     # health summary: blocked figures are named with what to add

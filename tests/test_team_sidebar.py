@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from icp_core import backup, workspaces
 from icp_core.i18n import t
 from icp_core.store import Store
+from tests.conftest import stand_table
 
 pytestmark = pytest.mark.usefixtures("navigation_like_the_server")
 
@@ -38,7 +39,7 @@ def _app(lang: str = "en", ws: str | None = None) -> AppTest:
 
 def _accounts_shown(at: AppTest, lang: str = "en") -> str:
     """The home page's row count of the accounts table (as shown)."""
-    rows = at.dataframe[0].value
+    rows = stand_table(at)
     return dict(zip(rows[t("home.col_table", lang)], rows[t("home.col_rows", lang)]))[t("table.accounts", lang)]
 
 
