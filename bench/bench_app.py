@@ -398,6 +398,20 @@ def _sample_load_time() -> float:
         return time.perf_counter() - t0
 
 
+def _start_and_render(browser, server: "Server") -> float:
+    """Seconds from the server's launch to its first page rendered in a new browser context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        server.wait_healthy()
+        page = context.new_page()
+        page.goto(server.url + "/", wait_until="domcontentloaded")
+        wait_rendered(page)
+        return time.perf_counter() - server.started
+    finally:
+        context.close()
+        server.stop()
+
+
 def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: Path | None = None,
             quiet: bool = False) -> dict:
     """Per case (name -> (store file, copy it first?), or (None, _) for a fresh empty store): `runs` times
@@ -414,17 +428,7 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         # one start before the timed ones, as a user's first start after installing: Python writes
         # the bytecode of every module the server and the first page import (timed, reported apart)
         warm_store = workdir / "warm_up.duckdb"
-        server = Server(str(warm_store), workdir / "warm_up.log")
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        try:
-            server.wait_healthy()
-            page = context.new_page()
-            page.goto(server.url + "/", wait_until="domcontentloaded")
-            wait_rendered(page)
-            out["_warm_up"] = time.perf_counter() - server.started
-        finally:
-            context.close()
-            server.stop()
+        out["_warm_up"] = _start_and_render(browser, Server(str(warm_store), workdir / "warm_up.log"))
         for suffix in ("", ".wal", ".lock"):
             Path(str(warm_store) + suffix).unlink(missing_ok=True)
         if not quiet:
@@ -433,19 +437,11 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         # plus the browser loading Streamlit's page), to tell ours from theirs
         trivial = workdir / "trivial_app.py"
         trivial.write_text('import streamlit as st\nst.title("Hello")\nst.write("a trivial app")\n', encoding="utf-8")
-        out["_trivial"] = []
-        for i in range(runs):
-            server = Server(str(workdir / "trivial.duckdb"), workdir / f"trivial_{i}.log", app=trivial.name, cwd=workdir)
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            try:
-                server.wait_healthy()
-                page = context.new_page()
-                page.goto(server.url + "/", wait_until="domcontentloaded")
-                wait_rendered(page)
-                out["_trivial"].append(time.perf_counter() - server.started)
-            finally:
-                context.close()
-                server.stop()
+        out["_trivial"] = [
+            _start_and_render(browser, Server(str(workdir / "trivial.duckdb"), workdir / f"trivial_{i}.log",
+                                              app=trivial.name, cwd=workdir))
+            for i in range(runs)
+        ]
         if not quiet:
             print(f"  startup trivial app: first page rendered {statistics.median(out['_trivial']) * 1000:,.0f} ms", flush=True)
         for case, (source, copy) in cases.items():
