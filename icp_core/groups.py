@@ -56,6 +56,7 @@ import duckdb
 from icp_core.errors import IcpError
 from icp_core.metrics_common import MIN_N, filters_sql, parse_filter
 from icp_core.schema import TIERS
+from icp_core.store import release_memory
 
 GROUPS = ("want_more", "neutral", "dont_want")
 GROUP_RANK = {"dont_want": 1, "neutral": 2, "want_more": 3}
@@ -236,7 +237,7 @@ def group_stats(cur: duckdb.DuckDBPyConnection, segmentation: dict, as_of: date 
     q.add(f" SELECT _group, {S._AGGS}, count(*) FILTER (WHERE _source = 'tier') AS from_tier, "
           "count(*) FILTER (WHERE _source = 'override') AS from_override FROM grp GROUP BY ROLLUP (_group)")
     cols, rows = S._fetch(cur, q)
-    S.release_memory(cur)
+    release_memory(cur)
     has = {"mrr": True, "churned": ctx.has_churned_flag or ctx.has_churn_date}
     out: dict[str, Any] = {}
     for r in rows:
@@ -283,7 +284,7 @@ def customers(cur: duckdb.DuckDBPyConnection, segmentation: dict, group: str | N
         q.add(" WHERE _group = ?", [group])
     q.add(" ORDER BY _mrr DESC NULLS LAST, account_id LIMIT ?", [int(limit)])
     frame = cur.sql(q.text, params=q.params).pl()
-    S.release_memory(cur)
+    release_memory(cur)
     return frame
 
 

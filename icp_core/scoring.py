@@ -63,6 +63,7 @@ from icp_core.metrics_common import (
     AGE_BANDS, REVENUE_BANDS, SIZE_BANDS, Filter, active_at_sql, default_as_of, one_year_before, parse_filter, quote_ident,
     table_columns, table_exists,
 )
+from icp_core.store import release_memory
 
 TIERS = ("A", "B", "C", "D")
 DEFAULT_CUTOFFS: dict[str, float] = {"A": 75.0, "B": 50.0, "C": 25.0}
@@ -282,7 +283,7 @@ def _marking_tools(cur, segmentation: dict, as_of: date | None) -> list[tuple[st
     grp = _customer_groups(cur, segmentation, as_of)
     stacks = cur.sql("SELECT account_id, list_distinct(list_transform(coalesce(tech_stack, []::VARCHAR[]), "
                      "lambda x: trim(x))) AS tools FROM accounts").pl()
-    segments.release_memory(cur)
+    release_memory(cur)
     frame = stacks.join(grp, on="account_id", how="left")
     n_all = frame.height
     want = frame.filter(pl.col("_group") == "want_more")
@@ -344,7 +345,6 @@ def resolve_criteria(cur: duckdb.DuckDBPyConnection, icp_versions: Any = None, s
         derive = None
     if derive is not None and table_exists(cur, "accounts"):
         crit = normalise_criteria(copy.deepcopy(_profile_criteria(derive(cur, segmentation, as_of))))
-        from icp_core.segments import release_memory
 
         release_memory(cur)  # a first derivation leaves ~200 MB in DuckDB's allocator at 1M accounts
         if crit:
@@ -589,7 +589,6 @@ def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = No
     filters) and its 12-month retention status (retained / churned / None when not in the base).
     One DuckDB query; only the requested columns reach Python."""
     from icp_core import groups
-    from icp_core.segments import release_memory
 
     as_of = as_of or default_as_of(cur) or date.today()
     prev = one_year_before(as_of)

@@ -79,6 +79,7 @@ from icp_core.metrics_common import (
     table_exists,
     wilson,
 )
+from icp_core.store import release_memory
 
 UNKNOWN = "(unknown)"
 
@@ -156,19 +157,6 @@ def resolve_dimension(cur: duckdb.DuckDBPyConnection, name: str, columns: list[s
     if table in ("contacts", "jobs") and table_exists(cur, table) and field in table_columns(cur, table):
         return Dimension(raw, table, field)
     raise IcpError("segments.unknown_dimension", dim=name, available=_available_text(cur, columns))
-
-
-def release_memory(cur: duckdb.DuckDBPyConnection) -> None:
-    """Hand back to the system the memory DuckDB's allocator keeps after a heavy read (issue 9:
-    at 1M accounts ~170 MB stayed in RSS after a query that itself needed far less). Setting the
-    memory limit makes DuckDB flush its allocator; it is set to what ``Store`` gives a reading
-    connection (``store.memory_limit()`` for a file, DuckDB's default otherwise), so nothing else
-    changes. About 1 ms."""
-    from icp_core.store import memory_limit
-
-    path = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    limit = memory_limit() if path else None
-    cur.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
 
 
 def _released(cur: duckdb.DuckDBPyConnection, value: Any) -> Any:

@@ -1,12 +1,11 @@
-"""segments.release_memory (issue 9): hands DuckDB's cached allocations back without changing
+"""store.release_memory (issue 9): hands DuckDB's cached allocations back without changing
 the connection's settings: a file store keeps store.memory_limit(), an in-memory one DuckDB's default."""
 
 from __future__ import annotations
 
 import duckdb
 
-from icp_core import segments
-from icp_core.store import Store, memory_limit
+from icp_core.store import Store, memory_limit, release_memory
 
 
 def _limit(cur) -> str:
@@ -18,7 +17,7 @@ def test_file_store_keeps_its_memory_limit(tmp_path, monkeypatch):
     store = Store(str(tmp_path / "s.duckdb"))
     cur = store.cursor()
     before = _limit(cur)
-    segments.release_memory(cur)
+    release_memory(cur)
     assert _limit(cur) == before
     probe = duckdb.connect()
     probe.execute(f"SET memory_limit = '{memory_limit()}'")
@@ -29,6 +28,6 @@ def test_file_store_keeps_its_memory_limit(tmp_path, monkeypatch):
 def test_in_memory_keeps_the_default():
     con = duckdb.connect()
     default = _limit(con)
-    segments.release_memory(con)
+    release_memory(con)
     assert _limit(con) == default
     assert con.execute("SELECT 1 + 1").fetchall() == [(2,)]
