@@ -65,7 +65,8 @@ def weigh(value: Any) -> int:
         return int(value.estimated_size())
     if isinstance(value, (tuple, list)) and value and not isinstance(value[0], str):
         return sum(weigh(v) for v in value)
-    return 0
+    nbytes = getattr(value, "nbytes", None)  # numpy arrays, dataclasses of them
+    return nbytes if isinstance(nbytes, int) else 0
 
 
 class Lru:
