@@ -156,6 +156,20 @@ def _cached_call(module: str, qualname: str, location: str, version: int, args: 
     return fn(_open_store(location).cursor(), *args, **dict(kwargs))
 
 
+def kept(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """As cached(), but the result object itself is kept and returned, not a copy: for large
+    frames a page only reads (st.cache_data unpickles a fresh copy on every rerun: ~35 ms for
+    100,000 prospects, and one more copy in memory per session). Never change the returned object
+    (polars frames are not changed in place by their methods). Keeps the last few results."""
+    return _kept_call(fn.__module__, fn.__qualname__, store_location(), data_version(),
+                      tuple(_by_fingerprint(a) for a in args), tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={_Fingerprinted: lambda arg: arg.key})
+def _kept_call(module: str, qualname: str, location: str, version: int, args: tuple, kwargs: tuple) -> Any:
+    return _cached_call.__wrapped__(module, qualname, location, version, args, kwargs)
+
+
 def require_accounts(message_key: str) -> None:
     """Stop the page with one clear message when the store holds no accounts (or cannot be read):
     every figure of the page needs them."""
@@ -438,6 +452,7 @@ def url_tabs(base: str, param: str, labels: dict[str, str]) -> tuple[str, list]:
 
 def _clear_caches() -> None:
     _cached_call.clear()
+    _kept_call.clear()
     _cached_store_call.clear()
     _open_store.clear()
 

@@ -13,6 +13,8 @@ from icp_core import groups, ingest, schema, scoring, view_params
 from icp_core.errors import IcpError
 from icp_core.i18n import fmt_date, fmt_number, fmt_pct, t
 
+SHOWN_MAX = 1_000  # rows in the on-screen table; the downloads hold every scored company
+
 tr = ui.tr
 lang = ui.lang()
 store = ui.get_store()
@@ -170,7 +172,7 @@ else:
     if not n_stored:
         st.info(tr("scoring.no_prospects"), icon=":material/info:")
         st.stop()
-    frame = ui.cached(scoring.stored_prospects)
+    frame = ui.kept(scoring.stored_prospects)  # the kept frame itself: no copy per rerun
 
 try:
     scored = scoring.score_frame(frame, criteria, cutoffs, lang)
@@ -200,7 +202,14 @@ if query:
     if "name" in view.columns:
         hay = hay | pl.col("name").cast(pl.String).str.to_lowercase().str.contains(query, literal=True).fill_null(False)
     view = view.filter(hay)
-st.caption(tr("scoring.shown", shown=fmt_number(view.height, lang), total=fmt_number(total, lang)))
+if view.height > SHOWN_MAX:
+    # a table of 100,000 rows is not read on screen, and sending it costs every rerun: the best
+    # first, the search finds any other, the downloads hold them all
+    st.caption(tr("scoring.shown_top", shown=fmt_number(SHOWN_MAX, lang), matching=fmt_number(view.height, lang),
+                  total=fmt_number(total, lang)))
+    view = view.head(SHOWN_MAX)
+else:
+    st.caption(tr("scoring.shown", shown=fmt_number(view.height, lang), total=fmt_number(total, lang)))
 cols_out = {"id": tr("scoring.col.id"), "name": tr("scoring.col.name"), "fit_score": tr("scoring.col.fit_score"),
             "tier": tr("scoring.col.tier"), "confidence": tr("scoring.col.confidence"),
             "reasons": tr("scoring.col.reasons"), "industry": tr("scoring.col.industry"),
@@ -214,7 +223,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=420,
-    # rows are sent as the user scrolls, not all 100,000 on every rerun (AppTest still gets them all)
+    # rows are sent as the user scrolls (AppTest gets them all)
     lazy=True,
     column_config={
         tr("scoring.col.fit_score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small"),
@@ -266,4 +275,4 @@ st.dataframe(
      for row in bt["tiers"]],
     hide_index=True, width="stretch",
 )
-st.altair_chart(scoring.backtest_chart(bt, lang), theme=None, width="content")
+ui.draw_chart(ui.chart(scoring.backtest_chart, bt, lang), theme=None, width="content")  # built once per backtest

@@ -105,3 +105,31 @@ def test_evil_names_stay_plain_cells(db):
     assert table[t("scoring.col.name", "en")].tolist() == [EVIL, '=HYPERLINK("http://x")']
     assert "<img" not in _texts(at)
     assert not any(getattr(m, "allow_html", False) for m in at.markdown)
+
+
+def test_a_long_list_shows_the_best_thousand_and_finds_any_other(db):
+    at = AppTest.from_file(APP, default_timeout=180).run()  # loads the sample company
+    store = Store(db)
+    # 1,500 prospects: P0000..P1499; employees decide the fit on the sample's size criterion
+    ids = [f"P{i:04d}" for i in range(1500)]
+    frame = pl.DataFrame({"company_id": ids, "name": [f"Firma {i}" for i in range(1500)],
+                          "industry": ["Maschinenbau" if i % 3 == 0 else "Handel" for i in range(1500)],
+                          "employees": [20 + (i % 400) for i in range(1500)], "country": ["DE"] * 1500})
+    store.load_frame("prospects", frame, file_name="long.csv")
+    at.switch_page("pages/prospects.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = _table(at, t("scoring.col.reasons", "en"))
+    assert len(table) == 1000
+    scores = table[t("scoring.col.fit_score", "en")].tolist()
+    assert scores == sorted(scores, reverse=True)
+    shown = t("scoring.shown_top", "en", shown="1,000", matching="1,500", total="1,500")
+    assert shown in _texts(at)
+    # every company the table leaves out scores at most the lowest shown score
+    left_out = sorted(set(ids) - set(table[t("scoring.col.id", "en")].tolist()))
+    assert len(left_out) == 500
+    # the search finds one of them
+    at.text_input(key="score_search").set_value(left_out[-1]).run()
+    table = _table(at, t("scoring.col.reasons", "en"))
+    assert table[t("scoring.col.id", "en")].tolist() == [left_out[-1]]
+    assert table[t("scoring.col.fit_score", "en")].iloc[0] <= min(scores)
+    assert t("scoring.shown", "en", shown="1", total="1,500") in _texts(at)

@@ -45,3 +45,26 @@ def test_small_and_unhashable_arguments_still_work(ui_on_tmp_store):
     assert ui.cached(summarise, big_of_lists) == (2_000, [0], [1_999], "")
     assert ui.cached(summarise, big_of_lists) == (2_000, [0], [1_999], "")
     assert len(CALLS) == 2
+
+
+def frame_of(cursor, n: int):
+    CALLS.append(n)
+    import polars as pl
+
+    return pl.DataFrame({"x": list(range(n))})
+
+
+def test_kept_returns_the_kept_object_until_the_data_changes(ui_on_tmp_store):
+    ui = ui_on_tmp_store
+    ui._kept_call.clear()
+    first = ui.kept(frame_of, 3)
+    assert ui.kept(frame_of, 3) is first  # the same object: no copy per rerun
+    assert first["x"].to_list() == [0, 1, 2]
+    assert ui.kept(frame_of, 4) is not first  # other arguments: computed
+    assert CALLS == [3, 4]
+    import polars as pl
+
+    ui.get_store().load_frame("accounts", pl.DataFrame({"account_id": ["A1"], "start_date": [None]}))
+    again = ui.kept(frame_of, 3)  # a new data version: computed again
+    assert again is not first and CALLS == [3, 4, 3]
+    ui._kept_call.clear()

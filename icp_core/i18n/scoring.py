@@ -92,6 +92,11 @@ TEXTS = {
     "scoring.search": {"en": "Search name or id", "de": "Name oder ID suchen"},
     "scoring.shown": {"en": "{shown} of {total} companies shown, best fit first; click a column header to sort.",
                       "de": "{shown} von {total} Unternehmen angezeigt, beste Passung zuerst; zum Sortieren auf eine Spaltenüberschrift klicken."},
+    "scoring.shown_top": {"en": "The best {shown} of {matching} matching companies are shown ({total} scored), best fit "
+                                "first; search by name or ID to find any other, or download them all below.",
+                          "de": "Die besten {shown} von {matching} passenden Unternehmen werden angezeigt ({total} bewertet), "
+                                "beste Passung zuerst; jedes andere per Suche nach Name oder ID finden oder alle unten "
+                                "herunterladen."},
     "scoring.col.id": {"en": "ID", "de": "ID"},
     "scoring.col.name": {"en": "Company", "de": "Unternehmen"},
     "scoring.col.fit_score": {"en": "Fit score", "de": "Passung"},
