@@ -81,7 +81,11 @@ _DDL = (
     " mode VARCHAR, mapping VARCHAR, rows_read BIGINT, rows_imported BIGINT, "
     "rows_rejected BIGINT, undone BOOLEAN, undone_at TIMESTAMP, detected VARCHAR, created_table BOOLEAN, "
     "added_columns VARCHAR, extra_columns VARCHAR)",
-    "CREATE TABLE IF NOT EXISTS _raw_files (import_id INTEGER, content BLOB, codec VARCHAR)",
+    # content: stored as it comes (packed by _pack_raw, or an XLSX / Parquet file, already compressed);
+    # DuckDB's own compression would spend ~0.8 s of CPU at the checkpoint squeezing a million-row
+    # CSV's LZ4 frame (55 -> 44 MB). Stores created before keep their column as it was.
+    "CREATE TABLE IF NOT EXISTS _raw_files (import_id INTEGER, content BLOB USING COMPRESSION uncompressed, "
+    "codec VARCHAR)",
     'CREATE TABLE IF NOT EXISTS _quarantine (import_id INTEGER, "row" BIGINT, "column" VARCHAR, value VARCHAR, '
     "reason VARCHAR, params VARCHAR)",
     "CREATE TABLE IF NOT EXISTS _settings (key VARCHAR, value VARCHAR)",
@@ -348,16 +352,54 @@ def _unpack_raw(stored: bytes, codec: str | None) -> bytes:
         return stream.read()
 
 
-def _derive_fill_counts(con: duckdb.DuckDBPyConnection, table: str) -> None:
+# DuckDB's trim() removes exactly the Unicode space separators (category Zs), not tabs or line ends
+_TRIMMED = "".join(map(chr, (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)))
+
+
+def _frame_fill_counts(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
+) -> tuple[int, dict[str, int]] | None:
+    """``health.table_fill_counts`` of a table that holds exactly ``frame``'s rows (a replace),
+    counted on the frame in hand instead of scanning the stored table again; None when a column
+    is not of the exact type it is stored as (DuckDB would cast it: then the table is counted)."""
+    present = {c for c, _ in _columns(con, table)}
+    fields = [f for f in schema.stored_fields(table) if f.name in present]
+    exprs = []
+    for f in fields:
+        if f.name not in frame.columns:
+            exprs.append(pl.lit(0, dtype=pl.UInt32).alias(f.name))  # stored as NULL: counted by nothing
+            continue
+        if frame.schema[f.name] != _POLARS_TYPES[f.type]:
+            return None
+        col = pl.col(f.name)
+        if f.type == "list":
+            exprs.append((col.list.len() > 0).sum().alias(f.name))
+        elif schema.DUCKDB_TYPES[f.type] == "VARCHAR":
+            # trim(col) <> '': a value with a character that is not a space separator. Only a value
+            # that is empty or starts with one can fail that, so only those are trimmed.
+            maybe_blank = col.filter((col.str.len_bytes() == 0) | col.str.slice(0, 1).is_in(list(_TRIMMED)))
+            exprs.append((col.count() - (maybe_blank.str.strip_chars(_TRIMMED) == "").sum()).alias(f.name))
+        else:
+            exprs.append(col.count().alias(f.name))
+    if frame.height == 0:
+        return 0, {}
+    counts = frame.select(exprs).row(0) if exprs else ()
+    return frame.height, {f.name: int(n) for f, n in zip(fields, counts)}
+
+
+def _derive_fill_counts(
+    con: duckdb.DuckDBPyConnection, table: str, counted: tuple[int, dict[str, int]] | None = None
+) -> None:
     """Recount ``table`` into FILL_COUNTS (field NULL: the row count). The home page's data health
-    reads them on every start; counting a 5,000,000-row market there took seconds."""
+    reads them on every start; counting a 5,000,000-row market there took seconds. ``counted``:
+    the counts already known (``_frame_fill_counts`` of a replace), stored as they are."""
     from icp_core.health import table_fill_counts  # health defines "filled"; it imports no store code
 
     _exec(con, f"CREATE TABLE IF NOT EXISTS {FILL_COUNTS} (table_name VARCHAR, field VARCHAR, filled BIGINT)")
     _exec(con, f"DELETE FROM {FILL_COUNTS} WHERE table_name = ?", [table])
     if not _table_exists(con, table):
         return
-    rows, filled = table_fill_counts(con, table)
+    rows, filled = counted if counted is not None else table_fill_counts(con, table)
     values = [(table, None, rows)] + [(table, name, n) for name, n in filled.items()]
     con.executemany(f"INSERT INTO {FILL_COUNTS} VALUES (?, ?, ?)", values)
 
@@ -394,9 +436,11 @@ def _stamp_fill_counts(con: duckdb.DuckDBPyConnection) -> None:
     _exec(con, "INSERT INTO _meta SELECT 'fill_counts_version', max(value) FROM _meta WHERE key = 'data_version'")
 
 
-def _derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _derive(
+    con: duckdb.DuckDBPyConnection, table: str, counted: tuple[int, dict[str, int]] | None = None
+) -> None:
     """Rewrite the derived tables of ``table`` (in the open write transaction) after it changed."""
-    _derive_fill_counts(con, table)
+    _derive_fill_counts(con, table, counted)
     if table != "market":
         return
     if not _table_exists(con, "market") or "tech_stack" not in {c for c, _ in _columns(con, "market")}:
@@ -891,10 +935,12 @@ class Store:
                 frame, rejected = self._reject_keys_in_store(con, table, key, frame, source_rows, mapping)
                 issues = issues + rejected
                 rows_rejected += len(rejected)
+            counted = None
             if mode == "replace":
                 self._archive(con, table, import_id)
+                counted = _frame_fill_counts(con, table, frame)  # the table will hold exactly the frame
             self._insert(con, table, frame, import_id)
-            _derive(con, table)
+            _derive(con, table, counted)
             self._record(
                 con, import_id, table, mode, file_name, sha256, content, mapping, detected,
                 rows_read, frame.height, rows_rejected, issues, created, added,

@@ -363,6 +363,21 @@ def _unique_headers(raw: list[object]) -> list[str]:
     return names
 
 
+def _empty_rows(body: pl.DataFrame) -> pl.Series | None:
+    """Rows with no value in any column (null or only whitespace), or None when there are none.
+
+    Column by column, only while some row is still empty in every column so far: in a typical
+    file the first column (an id) is filled everywhere and the other columns are never read."""
+    empty: pl.Series | None = None
+    for name in body.columns:
+        column = body[name]
+        blank = column.is_null() | (column.str.strip_chars() == "")
+        empty = blank if empty is None else empty & blank
+        if not empty.any():
+            return None
+    return empty
+
+
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """First row -> headers; drop empty rows and unnamed empty columns."""
     if frame.height == 0 or frame.width == 0:
@@ -384,8 +399,9 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
         body = body.drop(unnamed)
     if body.width == 0:
         raise IcpError("ingest.empty_file")
-    has_value = pl.any_horizontal([pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in body.columns])
-    body = body.filter(has_value)
+    empty = _empty_rows(body)
+    if empty is not None:
+        body = body.filter(~empty)
     if body.height == 0:
         raise IcpError("ingest.no_rows")
     return body

@@ -106,7 +106,8 @@ def _field_exprs(
 def _via_distinct(data: pl.DataFrame, source: str, exprs: list[pl.Expr]) -> list[pl.Expr]:
     """The same expressions, computed once per distinct value and mapped back by hash lookup
     (dates, countries, choices and the like repeat a lot; this is several times faster)."""
-    table = data.select(pl.col(source).unique()).with_columns(exprs)
+    # lazily, so the expressions' common parts (the parsed number in its checks) are computed once
+    table = data.lazy().select(pl.col(source).unique()).with_columns(exprs).collect()
     known = table.filter(pl.col(source).is_not_null())
     on_null = table.filter(pl.col(source).is_null())
     mapped = []
