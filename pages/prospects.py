@@ -205,8 +205,11 @@ if query:
 if view.height > SHOWN_MAX:
     # a table of 100,000 rows is not read on screen, and sending it costs every rerun: the best
     # first, the search finds any other, the downloads hold them all
-    st.caption(tr("scoring.shown_top", shown=fmt_number(SHOWN_MAX, lang), matching=fmt_number(view.height, lang),
-                  total=fmt_number(total, lang)))
+    if view.height == total:
+        st.caption(tr("scoring.shown_top_all", shown=fmt_number(SHOWN_MAX, lang), total=fmt_number(total, lang)))
+    else:
+        st.caption(tr("scoring.shown_top", shown=fmt_number(SHOWN_MAX, lang), matching=fmt_number(view.height, lang),
+                      total=fmt_number(total, lang)))
     view = view.head(SHOWN_MAX)
 else:
     st.caption(tr("scoring.shown", shown=fmt_number(view.height, lang), total=fmt_number(total, lang)))

@@ -122,8 +122,7 @@ def test_a_long_list_shows_the_best_thousand_and_finds_any_other(db):
     assert len(table) == 1000
     scores = table[t("scoring.col.fit_score", "en")].tolist()
     assert scores == sorted(scores, reverse=True)
-    shown = t("scoring.shown_top", "en", shown="1,000", matching="1,500", total="1,500")
-    assert shown in _texts(at)
+    assert t("scoring.shown_top_all", "en", shown="1,000", total="1,500") in _texts(at)
     # every company the table leaves out scores at most the lowest shown score
     left_out = sorted(set(ids) - set(table[t("scoring.col.id", "en")].tolist()))
     assert len(left_out) == 500
@@ -133,3 +132,12 @@ def test_a_long_list_shows_the_best_thousand_and_finds_any_other(db):
     assert table[t("scoring.col.id", "en")].tolist() == [left_out[-1]]
     assert table[t("scoring.col.fit_score", "en")].iloc[0] <= min(scores)
     assert t("scoring.shown", "en", shown="1", total="1,500") in _texts(at)
+    # tiers B, C and D: 300 + 400 + 600 = 1,300 of the 1,500 match (A 200), the best 1,000 shown
+    at.text_input(key="score_search").set_value("").run()
+    at.multiselect(key="score_tiers").set_value(["B", "C", "D"]).run()
+    tiers = _metrics(at)
+    assert [tiers[t("scoring.kpi.tier", "en", tier=x)] for x in "ABCD"] == ["200", "300", "400", "600"]
+    table = _table(at, t("scoring.col.reasons", "en"))
+    assert len(table) == 1000
+    assert set(table[t("scoring.col.tier", "en")]) == {"B", "C", "D"}
+    assert t("scoring.shown_top", "en", shown="1,000", matching="1,300", total="1,500") in _texts(at)

@@ -97,6 +97,10 @@ TEXTS = {
                           "de": "Die besten {shown} von {matching} passenden Unternehmen werden angezeigt ({total} bewertet), "
                                 "beste Passung zuerst; jedes andere per Suche nach Name oder ID finden oder alle unten "
                                 "herunterladen."},
+    "scoring.shown_top_all": {"en": "The best {shown} of {total} companies are shown, best fit first; search by name or ID "
+                                    "to find any other, or download them all below.",
+                              "de": "Die besten {shown} von {total} Unternehmen werden angezeigt, beste Passung zuerst; jedes "
+                                    "andere per Suche nach Name oder ID finden oder alle unten herunterladen."},
     "scoring.col.id": {"en": "ID", "de": "ID"},
     "scoring.col.name": {"en": "Company", "de": "Unternehmen"},
     "scoring.col.fit_score": {"en": "Fit score", "de": "Passung"},
