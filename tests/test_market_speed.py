@@ -110,3 +110,13 @@ def test_caches_follow_an_import_and_its_undo(store):
     store.undo(result.import_id)
     cur = store.cursor()
     assert M.market_funnel(cur, sam, icp, matches=M.customer_matches(cur)) == before
+
+
+def test_facts_clear_empties_the_market_caches_too(store):
+    # the benchmark's "first call after an import" and the tests' fresh caches rely on facts.clear()
+    cur = store.cursor()
+    _figures(cur)
+    assert len(M._SMALL) > 0 and len(M._MATCHED) > 0
+    facts.clear()
+    assert len(M._SMALL) == 0 and len(M._MATCHED) == 0
+    assert _figures(cur)[4]["sam"]["companies"] == 5  # rebuilt, the same figures
