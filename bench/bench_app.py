@@ -412,6 +412,32 @@ def _start_and_render(browser, server: "Server") -> float:
         server.stop()
 
 
+def _navigation_only_app(folder: Path) -> Path:
+    """A Streamlit app with app.py's layout and none of its work: the same .streamlit/config.toml,
+    st.navigation over seven one-title pages with icons, the sidebar's language radio, workspace
+    select box and a button. What a multipage app shaped like ours costs to start here."""
+    (folder / "pages").mkdir(parents=True, exist_ok=True)
+    (folder / ".streamlit").mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    pages = [("home", ":material/home:"), ("data", ":material/upload_file:"), ("pmf", ":material/query_stats:"),
+             ("segments", ":material/donut_small:"), ("market", ":material/public:"), ("icp", ":material/badge:"),
+             ("prospects", ":material/leaderboard:")]
+    for name, _icon in pages:
+        (folder / "pages" / f"{name}.py").write_text(f'import streamlit as st\nst.title("{name}")\nst.write("text")\n',
+                                                     encoding="utf-8")
+    (folder / "app.py").write_text(
+        "import streamlit as st\n"
+        'st.set_page_config(page_title="x", page_icon=":material/target:", layout="wide")\n'
+        "with st.sidebar:\n"
+        '    st.radio("Language", ["English", "Deutsch"], horizontal=True)\n'
+        '    st.selectbox("Workspace", ["Default"])\n'
+        '    st.button("Manage workspaces", icon=":material/folder:")\n'
+        f"PAGES = {pages!r}\n"
+        'page = st.navigation([st.Page(f"pages/{n}.py", title=n, icon=i, default=(n == "home")) for n, i in PAGES])\n'
+        "page.run()\n", encoding="utf-8")
+    return folder
+
+
 def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: Path | None = None,
             quiet: bool = False) -> dict:
     """Per case (name -> (store file, copy it first?), or (None, _) for a fresh empty store): `runs` times
@@ -444,6 +470,17 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         ]
         if not quiet:
             print(f"  startup trivial app: first page rendered {statistics.median(out['_trivial']) * 1000:,.0f} ms", flush=True)
+        # the floor of this app's layout without its code: the same config, st.navigation over seven
+        # pages with icons and a sidebar with a radio, a select box and a button; each page a title
+        nav_dir = _navigation_only_app(workdir / "navigation_app")
+        out["_navigation"] = [
+            _start_and_render(browser, Server(str(workdir / "navigation.duckdb"), workdir / f"navigation_{i}.log",
+                                              app="app.py", cwd=nav_dir))
+            for i in range(runs)
+        ]
+        if not quiet:
+            print(f"  startup navigation-only app: first page rendered {statistics.median(out['_navigation']) * 1000:,.0f} ms",
+                  flush=True)
         for case, (source, copy) in cases.items():
             out[case] = {"health": [], "rendered": [], "cpu": [], "cpu_health": []}
             for i in range(runs):

@@ -582,6 +582,12 @@ def app_report(info: dict) -> list[str]:
                      f"({_ms(st['_warm_up'])}) writes Python's bytecode, as a user's first start does (this build machine sets "
                      "PYTHONDONTWRITEBYTECODE, which the benchmark's servers drop: with it every start compiles Streamlit, "
                      "polars and DuckDB again, +1 s).\n")
+        if "_navigation" in st:
+            nav = st["_navigation"]
+            L.append(f"A Streamlit app with this app's layout and none of its work (the same config, `st.navigation` "
+                     f"over seven one-title pages with icons, a sidebar with a radio, a select box and a button; "
+                     f"bench_app._navigation_only_app): {_ms(statistics.median(nav))} ({_ms(min(nav))}..{_ms(max(nav))}, "
+                     f"{len(nav)} runs). This is the floor under a first page shaped like ours.\n")
     if "memory" in info:
         m = info["memory"]
         L.append("## Peak memory of the server at 1,000,000 accounts and the market\n")

@@ -48,6 +48,7 @@ def test_app_report_pages_startup_memory():
                       "cpu_health": [0.9, 1.0, 0.8]},
             "_imports": {"python": 0.02, "streamlit": 0.8, "app_modules": 0.7, "page_modules": 1.3},
             "_sample_load": 1.07, "_first_run": {"empty": [1.9, 2.1, 2.0]}, "_first_run_cpu": {"empty": [1.5, 1.6, 1.7]},
+            "_navigation": [1.9, 2.0, 1.8],
         },
         "memory": {"peak_mb": 1992.0, "after_start_mb": 59.0, "end_mb": 918.0,
                    "pages": {"home": {"seconds": 4.4, "peak_mb": 292.0, "rss_mb": 225.0}}},
@@ -60,6 +61,7 @@ def test_app_report_pages_startup_memory():
     assert "market.customer_matches 9,500 ms (RSS +569 MB)" in text
     assert "| fresh empty store (loads the sample) | 1,100 ms | 2,600 ms | 2,500 ms..2,700 ms | 900 ms | 2,100 ms | 3 | no: 600 ms over (1.3x) |" in text
     assert "fresh empty store (loads the sample) 2,000 ms (CPU 1,600 ms)" in text
+    assert "none of its work" in text and "1,900 ms (1,800 ms..2,000 ms, 3 runs)" in text
     assert "**peak 1,992 MB** (target 690 MB: no: 1,302 MB over)" in text
     assert "| home | 225 MB | 292 MB | 4.4 s |" in text
 
