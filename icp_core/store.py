@@ -1053,6 +1053,11 @@ class Store:
     def _insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, import_id: int) -> None:
         if frame.width == 0 or frame.height == 0:
             return
+        if max(frame.n_chunks("all")) > 1:
+            # one chunk: DuckDB's parallel insert then fills whole row groups; from several chunks it
+            # leaves a partial row group per chunk, which the checkpoint merges by rewriting them
+            # (1M rows in 8 chunks: ~1.2 s of CPU at the commit; the rows and their order are the same)
+            frame = frame.rechunk()
         view = f"_incoming_{import_id}"
         con.register(view, frame)
         try:

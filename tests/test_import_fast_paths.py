@@ -123,3 +123,41 @@ def test_via_distinct_gives_the_values_of_the_direct_expressions():
     assert mapped.equals(direct)
     assert mapped["v"].to_list() == [1234.5, 12.0, None, None, 12.0, -3.25, 1234.5, None]
     assert mapped["e"].to_list() == [None, None, None, "bad", None, None, None, None]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["A1", "A2", "A3"],  # ascending: one comparison of neighbours
+        ["A3", "A1", "A2"],  # distinct, not sorted: counted
+        ["A1", "A2", "A2", "A3"],  # ascending but for one repeat
+        ["A1", None, "A2"],  # one null: distinct
+        [None, "A1", None],  # a second null repeats the first
+        ["A2", "A1", "A2"],
+        [],
+        ["A1"],
+    ],
+)
+def test_all_distinct_equals_every_key_being_its_first(keys):
+    series = pl.Series(keys, dtype=pl.String)
+    assert V._all_distinct(series) == bool(series.is_first_distinct().all())
+
+
+def test_repeated_keys_are_still_found_when_the_ids_are_otherwise_sorted():
+    from icp_core.ingest import prepare
+
+    raw = read_file(b"id;name\nA1;x\nA2;y\nA2;z\nA3;w\n", "x.csv")
+    prepared = prepare(raw, A, {"id": "account_id", "name": "company_name"})
+    assert prepared.frame["account_id"].to_list() == ["A1", "A2", "A3"]
+    assert [(i.row, i.reason, i.params["first_row"]) for i in prepared.issues] == [(3, "issue.duplicate_key", 2)]
+
+
+def test_a_frame_in_several_chunks_is_stored_in_its_order(store):
+    from icp_core.ingest import prepare
+
+    prepared = prepare(read_file(b"id;name\nA3;x\nA1;y\nA2;z\n", "x.csv"), A, {"id": "account_id", "name": "company_name"})
+    prepared.frame = pl.concat([prepared.frame.head(1), prepared.frame.slice(1)], rechunk=False)
+    assert prepared.frame.n_chunks() > 1
+    store.import_prepared(prepared)
+    stored = store.export_frame(A)
+    assert stored["account_id"].to_list() == ["A3", "A1", "A2"] and stored["company_name"].to_list() == ["x", "y", "z"]

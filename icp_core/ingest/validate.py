@@ -131,6 +131,17 @@ def _repeats(series: pl.Series) -> bool:
     return sample.len() > 0 and sample.n_unique() * 2 <= sample.len()
 
 
+def _all_distinct(keys: pl.Series) -> bool:
+    """True when no key repeats (no null either: a second null repeats the first), found cheaply
+    where it can be: ids in ascending order (an export sorted by id) need one comparison of
+    neighbours, others one count of distinct values; a False means: look for the repeats."""
+    if keys.null_count() > 1:
+        return False
+    if keys.null_count() == 0 and keys.len() > 1 and bool((keys.slice(1) > keys.slice(0, keys.len() - 1)).all()):
+        return True
+    return keys.n_unique() == keys.len()
+
+
 def _extra_names(extras: list[str], table: str) -> dict[str, str]:
     """Source header -> column name in the frame, clear of canonical names and `_` internals."""
     taken = {f.name.lower() for f in TABLES[table].fields} | {"_row", "_import_id"}
@@ -217,8 +228,8 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     accepted = work.filter(~pl.any_horizontal(required_errors)) if required_errors else work
     if spec.key:
         key = f"__v_{spec.key}"
-        first = accepted.select(pl.col(key).is_first_distinct()).to_series()
-        if not first.all():
+        first = None if _all_distinct(accepted[key]) else accepted.select(pl.col(key).is_first_distinct()).to_series()
+        if first is not None and not first.all():
             repeated = accepted.filter(~first)
             winners = accepted.filter(first).select(key, pl.col("_row").alias("__first"))
             repeated = repeated.join(winners, on=key, how="left").sort("_row")
