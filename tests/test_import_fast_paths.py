@@ -161,3 +161,12 @@ def test_a_frame_in_several_chunks_is_stored_in_its_order(store):
     store.import_prepared(prepared)
     stored = store.export_frame(A)
     assert stored["account_id"].to_list() == ["A3", "A1", "A2"] and stored["company_name"].to_list() == ["x", "y", "z"]
+
+
+def test_spreadsheet_keys_lose_their_dot_zero_with_or_without_dots_elsewhere():
+    from icp_core.ingest import prepare
+
+    with_dot = prepare(read_file(b"id;name\n1001.0;x\n 1002.00 ;y\nK-3;z\n", "x.csv"), A, {"id": "account_id", "name": "company_name"})
+    assert with_dot.frame["account_id"].to_list() == ["1001", "1002", "K-3"]
+    without = prepare(read_file(b"id;name\n1001;x\n 1002 ;y\nK-3;z\n", "x.csv"), A, {"id": "account_id", "name": "company_name"})
+    assert without.frame["account_id"].to_list() == ["1001", "1002", "K-3"]

@@ -53,7 +53,10 @@ def _field_exprs(
     params: dict = {}
     err: pl.Expr = none
     if f.type == "text":
-        value = V.key_text(src) if f.name in key_fields else V.clean_text(src)
+        if f.name in key_fields and raw.data[column].str.contains(".", literal=True).any():
+            value = V.key_text(src)
+        else:  # key_text only differs where a `1001.0` has a dot: without one, its regex is skipped
+            value = V.clean_text(src)
     elif f.type in ("int", "float"):
         decimal = raw.detected.decimals.get(column)
         if decimal is None:
