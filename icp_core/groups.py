@@ -169,21 +169,35 @@ def suggest_groups(result: dict, weights: dict[str, float] | None = None,
 
 # --------------------------------------------------------------------------- customers and what-if
 
-def _light_base_sql(q, ctx, filters: list) -> None:
+def _light_base_sql(q, ctx, filters: list, all_rows: bool = False) -> None:
     """Appends `WITH base AS (...)`: the filtered accounts' own columns and their row id `_rid`,
     without the per-account figures of segments._base_sql (flags, referral, the NPS and deal
-    joins): all a customer's group depends on (same rows, same filters)."""
+    joins): all a customer's group depends on (same rows, same filters). `all_rows`: every
+    account, with `_in` = whether it passes the filters."""
     fsql, fparams = filters_sql(filters, ctx.as_of.year)
+    if all_rows:
+        q.add("WITH base AS (SELECT a.rowid AS _rid, a.*, coalesce((")
+        q.add(fsql, fparams)
+        q.add("), FALSE) AS _in FROM accounts a)")
+        return
     q.add("WITH base AS (SELECT a.rowid AS _rid, a.* FROM accounts a WHERE ")
     q.add(fsql, fparams)
     q.add(")")
 
 
 def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, as_of: date | None,
-               segment_groups: dict[str, str], account_overrides: dict[str, str], light: bool = False):
+               segment_groups: dict[str, str], account_overrides: dict[str, str], light: bool = False,
+               all_rows: bool = False):
     """SQL text/params whose CTE `grp` has every filtered account with `_group` and `_source`.
     `light`: `grp` has the accounts' own columns and `_rid` (the row id) but not the figures of
-    segments._base_sql (no NPS / deal joins); the groups are the same (account ids are unique)."""
+    segments._base_sql (no NPS / deal joins); the groups are the same (account ids are unique).
+    `all_rows` (with `light`): `grp` has every account; `_group` and `_source` are NULL for those
+    outside the filters.
+
+    An account's segment rank is the highest of its segments' ranks: with a multi-valued
+    dimension (tech_each, contacts, jobs) the maximum over its rows (`seg`: grouped per account
+    and joined back); otherwise each account has exactly one segment and the rank is computed on
+    its own row (no grouping and no join over every account: issue 9 memory)."""
     import json
 
     from icp_core import segments as S
@@ -193,13 +207,12 @@ def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, a
     flts = [parse_filter(f) if isinstance(f, str) else f for f in filters]
     q = S._Sql()
     if light:
-        _light_base_sql(q, ctx, flts)
+        _light_base_sql(q, ctx, flts, all_rows=all_rows)
     else:
         S._base_sql(q, ctx, flts, S.normalise_channels(None))
     keys = S._dim_sql(q, dim_objs, ctx)
     key = "_rid" if light else "account_id"
-    q.add(f", seg AS (SELECT {key}, max(CASE WHEN FALSE THEN 2")
-    n_when = 0
+    rank_sql, rank_params = "CASE WHEN FALSE THEN 2", []
     for kid, group in segment_groups.items():
         if group not in GROUPS or group == "neutral":
             continue
@@ -208,21 +221,34 @@ def _group_sql(cur: duckdb.DuckDBPyConnection, dims: list[str], filters: list, a
         if set(values) != {d.name for d in dim_objs}:
             continue
         cond = " AND ".join(f"{alias} = ?" for alias in keys)
-        q.add(f" WHEN {cond} THEN {GROUP_RANK[group]}", [values[d.name] for d in dim_objs])
-        n_when += 1
-    q.add(f" ELSE 2 END) AS _rank FROM dimk GROUP BY {key})")
+        rank_sql += f" WHEN {cond} THEN {GROUP_RANK[group]}"
+        rank_params += [values[d.name] for d in dim_objs]
+    rank_sql += " ELSE 2 END"
+    multi = any(d.multi for d in dim_objs)
+    if multi:
+        q.add(f", seg AS (SELECT {key}, max({rank_sql}) AS _rank FROM dimk GROUP BY {key})", rank_params)
     want = [a for a, g in account_overrides.items() if g == "want_more"]
     neutral = [a for a, g in account_overrides.items() if g == "neutral"]
     dont = [a for a, g in account_overrides.items() if g == "dont_want"]
     tier = "base.tier" if "tier" in ctx.columns else "CAST(NULL AS VARCHAR)"
-    q.add(", grp AS (SELECT base.*, CASE WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'want_more' "
+    outside = "WHEN NOT base._in THEN NULL " if all_rows and light else ""
+    q.add(f", grp AS (SELECT base.*, CASE {outside}WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'want_more' "
           "WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'neutral' "
           "WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'dont_want' ", [want, neutral, dont])
-    q.add(f"WHEN {tier} IN ('want_more', 'neutral', 'dont_want') THEN {tier} "
-          "ELSE CASE coalesce(seg._rank, 2) WHEN 3 THEN 'want_more' WHEN 1 THEN 'dont_want' ELSE 'neutral' END END AS _group, ")
-    q.add(f"CASE WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'override' WHEN {tier} IN "
-          "('want_more', 'neutral', 'dont_want') THEN 'tier' ELSE 'segment' END AS _source "
-          f"FROM base LEFT JOIN seg ON seg.{key} = base.{key})", [want + neutral + dont])
+    q.add(f"WHEN {tier} IN ('want_more', 'neutral', 'dont_want') THEN {tier} ELSE CASE coalesce(")
+    if multi:
+        q.add("seg._rank")
+    else:
+        q.add(rank_sql, rank_params)
+    q.add(", 2) WHEN 3 THEN 'want_more' WHEN 1 THEN 'dont_want' ELSE 'neutral' END END AS _group, ")
+    q.add(f"CASE {outside}WHEN list_contains(?::VARCHAR[], base.account_id) THEN 'override' WHEN {tier} IN "
+          "('want_more', 'neutral', 'dont_want') THEN 'tier' ELSE 'segment' END AS _source ",
+          [want + neutral + dont])
+    if multi:
+        q.add(f"FROM base LEFT JOIN seg ON seg.{key} = base.{key})")
+    else:
+        # dimk: base's columns plus the keys, one row per account: `base` names it for the CASEs above
+        q.add("FROM dimk AS base)")
     return q, ctx
 
 

@@ -582,12 +582,11 @@ def read_for_scoring(source: Any, file_name: str | None = None, mapping: dict[st
 
 # --------------------------------------------------------------------------- backtest
 
-def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None,
-                  as_of: date | None = None, columns: list[str] | None = None) -> tuple[pl.DataFrame, date]:
-    """Every customer with its firmographics (all columns, or only `columns` that exist), its group
-    (want_more / neutral / dont_want, from the segmentation: saved or default; None outside its
-    filters) and its 12-month retention status (retained / churned / None when not in the base).
-    One DuckDB query; only the requested columns reach Python."""
+def _account_sql(cur: duckdb.DuckDBPyConnection, segmentation: dict | None, as_of: date | None,
+                 columns: list[str] | None, counted: bool = False):
+    """The SQL of account_frame (a segments._Sql), and as_of. `counted`: one row per distinct
+    (columns, _retention, _group) with its number of accounts `_n` (no account column starts with
+    "_", so `_n` is free)."""
     from icp_core import groups
 
     as_of = as_of or default_as_of(cur) or date.today()
@@ -599,15 +598,15 @@ def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = No
     segmentation = segmentation or default_segmentation(cur, as_of)
     if segmentation:
         seg_groups = {g["key_id"]: g["group"] for g in segmentation.get("groups", [])}
+        # every account with its group (NULL outside the segmentation's filters), in one pass
         q, _ctx = groups._group_sql(cur, segmentation["dimensions"], segmentation.get("filters", []), as_of, seg_groups,
-                                    segmentation.get("overrides", {}).get("accounts", {}), light=True)
-        q.add(", _g AS (SELECT _rid, _group FROM grp)")  # joined on the row id, not on 1M text ids
-        group_sql, join = "_g._group AS _group", " LEFT JOIN _g ON _g._rid = a.rowid"
+                                    segmentation.get("overrides", {}).get("accounts", {}), light=True, all_rows=True)
+        group_sql, source = "a._group AS _group", "grp a"
     else:
         from icp_core.segments import _Sql
 
         q = _Sql()
-        group_sql, join = "CAST(NULL AS VARCHAR) AS _group", ""
+        group_sql, source = "CAST(NULL AS VARCHAR) AS _group", "accounts a"
     if has_dates:
         sel.append(f"CASE WHEN {active_at_sql('?', 'a')} THEN CASE WHEN {active_at_sql('?', 'a')} "
                    "THEN 'retained' ELSE 'churned' END END AS _retention")
@@ -616,7 +615,19 @@ def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = No
         sel.append("CAST(NULL AS VARCHAR) AS _retention")
         params = []
     sel.append(group_sql)
-    q.add(" SELECT " + ", ".join(sel) + f" FROM accounts a{join}", params)
+    if counted:
+        sel.append("count(*) AS _n")
+    q.add(" SELECT " + ", ".join(sel) + f" FROM {source}" + (" GROUP BY ALL" if counted else ""), params)
+    return q, as_of
+
+
+def account_frame(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = None,
+                  as_of: date | None = None, columns: list[str] | None = None) -> tuple[pl.DataFrame, date]:
+    """Every customer with its firmographics (all columns, or only `columns` that exist), its group
+    (want_more / neutral / dont_want, from the segmentation: saved or default; None outside its
+    filters) and its 12-month retention status (retained / churned / None when not in the base).
+    One DuckDB query; only the requested columns reach Python."""
+    q, as_of = _account_sql(cur, segmentation, as_of, columns)
     frame = cur.sql(q.text, params=q.params).pl()
     release_memory(cur)
     return frame, as_of
@@ -632,27 +643,52 @@ def _criteria_columns(criteria: list[dict]) -> list[str]:
     return out
 
 
-def _auc(scored: pl.DataFrame, column: str, positive: str, negative: str) -> dict:
+def _auc(counts: pl.DataFrame, column: str, positive: str, negative: str) -> dict:
+    """ROC AUC of the fit score, `positive` vs `negative` in `column`, over accounts with a score.
+    `counts` holds each distinct (fit_score, group, retention) with its number of accounts `_n`:
+    the accounts as sample weights give sklearn the same cumulative counts per score threshold as
+    one row per account, so the same AUC."""
     from sklearn.metrics import roc_auc_score
 
-    sub = scored.filter(pl.col(column).is_in([positive, negative]) & pl.col("fit_score").is_not_null())
+    sub = counts.filter(pl.col(column).is_in([positive, negative]) & pl.col("fit_score").is_not_null())
     y = (sub[column] == positive).to_numpy()
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
+    weight = sub["_n"].to_numpy()
+    n = int(weight.sum())
+    n_pos = int(weight[y].sum())
+    n_neg = n - n_pos
     value = None
     if n_pos and n_neg:
-        value = round(float(roc_auc_score(y, sub["fit_score"].to_numpy())), 4)
-    return {"value": value, "n": len(y), "n_positive": n_pos, "n_negative": n_neg}
+        value = round(float(roc_auc_score(y, sub["fit_score"].to_numpy(), sample_weight=weight)), 4)
+    return {"value": value, "n": n, "n_positive": n_pos, "n_negative": n_neg}
 
 
-def _share(scored: pl.DataFrame, column: str, group: str, tiers: tuple[str, ...]) -> dict:
-    sub = scored.filter(pl.col(column) == group)
-    n = sub.height
-    k = sub.filter(pl.col("tier").is_in(list(tiers))).height
+def _share(counts: pl.DataFrame, column: str, group: str, tiers: tuple[str, ...]) -> dict:
+    sub = counts.filter(pl.col(column) == group)
+    n = int(sub["_n"].sum())
+    k = int(sub.filter(pl.col("tier").is_in(list(tiers)))["_n"].sum())
     return {"share": round(k / n, 4) if n else None, "count": k, "n": n}
 
 
-_BACKTEST_SLICE = 131_072  # accounts scored at a time in the backtest
+_BACKTEST_SLICE = 131_072  # distinct account values scored at a time in the backtest
+
+
+def _backtest_counts(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict | None,
+                     segmentation: dict | None, as_of: date | None) -> tuple[pl.DataFrame, date]:
+    """(fit_score, tier, _group, _retention, _n): how many accounts have each score, tier, group and
+    retention status. DuckDB counts the accounts per distinct value of the criteria's columns (with
+    group and retention: usually a few thousand rows for 1M accounts); each distinct row is scored
+    once (a score depends only on the row's own values), in slices (issue 9 memory)."""
+    q, as_of = _account_sql(cur, segmentation, as_of, _criteria_columns(criteria), counted=True)
+    distinct = cur.sql(q.text, params=q.params).pl()
+    release_memory(cur)
+    keys = ["fit_score", "tier", "_group", "_retention"]
+    parts = [score_frame(part, criteria, cutoffs, reasons=False).group_by(keys).agg(pl.col("_n").sum())
+             for part in distinct.iter_slices(n_rows=_BACKTEST_SLICE)] if distinct.height else []
+    if not parts:  # no accounts: score the empty frame (same columns and errors as with rows)
+        parts = [score_frame(distinct, criteria, cutoffs, reasons=False).select(*keys, "_n")]
+    del distinct
+    counts = pl.concat(parts).group_by(keys).agg(pl.col("_n").sum().cast(pl.Int64))
+    return counts, as_of
 
 
 def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict | None = None,
@@ -664,31 +700,24 @@ def backtest(cur: duckdb.DuckDBPyConnection, criteria: list[dict], cutoffs: dict
      "auc_groups", "auc_retention": {"value", "n", "n_positive", "n_negative"}, "unscored": n}"""
     if not table_exists(cur, "accounts"):
         raise IcpError("scoring.no_accounts")
-    frame, as_of = account_frame(cur, segmentation, as_of, columns=_criteria_columns(criteria))
-    # scored in slices (every figure of score_frame is per row): its intermediate columns exist for
-    # one slice at a time, not for 1M accounts at once (issue 9 memory)
-    keep = ("fit_score", "tier", "_group", "_retention")
-    parts = [score_frame(part, criteria, cutoffs, reasons=False).select(keep)
-             for part in frame.iter_slices(n_rows=_BACKTEST_SLICE)] if frame.height else []
-    scored = pl.concat(parts, rechunk=True) if parts else score_frame(frame, criteria, cutoffs, reasons=False).select(keep)
-    del frame, parts
+    counts, as_of = _backtest_counts(cur, criteria, cutoffs, segmentation, as_of)
     rows = []
     for name in GROUP_ORDER:
         column = "_retention" if name in ("retained", "churned") else "_group"
-        sub = scored.filter(pl.col(column) == name)
-        counts = dict(sub.group_by("tier").len().iter_rows())
-        rows.append({"group": name, "n": sub.height, **{tier: int(counts.get(tier, 0)) for tier in TIERS}})
+        sub = counts.filter(pl.col(column) == name)
+        per_tier = dict(sub.group_by("tier").agg(pl.col("_n").sum()).iter_rows())
+        rows.append({"group": name, "n": int(sub["_n"].sum()), **{tier: int(per_tier.get(tier, 0)) for tier in TIERS}})
     return {
         "as_of": as_of.isoformat(),
-        "accounts": scored.height,
-        "unscored": scored.filter(pl.col("fit_score").is_null()).height,
+        "accounts": int(counts["_n"].sum()),
+        "unscored": int(counts.filter(pl.col("fit_score").is_null())["_n"].sum()),
         "tiers": rows,
-        "want_more_in_ab": _share(scored, "_group", "want_more", ("A", "B")),
-        "dont_want_in_ab": _share(scored, "_group", "dont_want", ("A", "B")),
-        "churned_in_cd": _share(scored, "_retention", "churned", ("C", "D")),
-        "retained_in_ab": _share(scored, "_retention", "retained", ("A", "B")),
-        "auc_groups": _auc(scored, "_group", "want_more", "dont_want"),
-        "auc_retention": _auc(scored, "_retention", "retained", "churned"),
+        "want_more_in_ab": _share(counts, "_group", "want_more", ("A", "B")),
+        "dont_want_in_ab": _share(counts, "_group", "dont_want", ("A", "B")),
+        "churned_in_cd": _share(counts, "_retention", "churned", ("C", "D")),
+        "retained_in_ab": _share(counts, "_retention", "retained", ("A", "B")),
+        "auc_groups": _auc(counts, "_group", "want_more", "dont_want"),
+        "auc_retention": _auc(counts, "_retention", "retained", "churned"),
     }
 
 
