@@ -66,6 +66,7 @@ from icp_core.metrics_common import (
     table_columns,
     table_exists,
 )
+from icp_core.store import release_memory
 
 UNKNOWN = "(unknown)"
 SECTIONS = ("firmographics", "technographics", "personas", "jobs", "pmf", "market", "metrics")
@@ -706,6 +707,7 @@ def _derive_core(cur, segmentation: dict | None, as_of: date | None, min_n: int)
         segmentation = default_segmentation(cur, as_of)
         source = "default"
     agg = _aggregates(cur, segmentation, as_of)
+    release_memory(cur)  # the materialised projection's buffers: not kept for the next steps
     ctx = agg["ctx"]
     n_want, n_rest = agg["n_want"], agg["n_rest"]
     fields, conds = {}, {}
@@ -747,6 +749,7 @@ def _derive_core(cur, segmentation: dict | None, as_of: date | None, min_n: int)
 
     profile["pmf"] = pmf.pmf_summary(cur, pmf.PmfSettings(as_of=as_of))
     profile["metrics"] = _metrics(cur, segmentation, as_of, min_n)
+    release_memory(cur)
     profile["criteria"] = icp_criteria(profile)
     return profile
 
@@ -760,6 +763,7 @@ def derive_profile(cur: duckdb.DuckDBPyConnection, segmentation: dict | None = N
     profile["market"] = market_section(cur, profile, market_settings, as_of) if with_market else {"available": False,
                                                                                                      "reason": "skipped"}
     profile["coverage"] = coverage(cur, profile["criteria"], as_of)
+    release_memory(cur)
     return profile
 
 

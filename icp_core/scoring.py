@@ -548,7 +548,9 @@ def stored_prospects(cur: duckdb.DuckDBPyConnection, table: str = "prospects") -
     cols = [c for c in table_columns(cur, table) if not c.startswith("_")]
     sel = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     order = ' ORDER BY "company_id"' if "company_id" in cols else ""
-    return cur.sql(f"SELECT {sel} FROM {quote_ident(table)}{order}").pl()
+    frame = cur.sql(f"SELECT {sel} FROM {quote_ident(table)}{order}").pl()
+    release_memory(cur)  # the sort's buffers (issue 9 memory: the backtest runs next on the page)
+    return frame
 
 
 def read_for_scoring(source: Any, file_name: str | None = None, mapping: dict[str, str | None] | None = None,
