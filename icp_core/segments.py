@@ -585,7 +585,12 @@ def _combos(proj: pa.Table) -> _Combos | None:
         if float(np.prod([x[1] for x in radix], dtype=np.float64)) >= 2**62:
             return None
         code *= r
-        code += np.where(_np(pc.is_valid(col)), _np(pc.fill_null(col, lo)).astype(np.int64) - lo, r - 1)
+        if col.null_count:
+            code += np.where(_np(pc.is_valid(col)), _np(pc.fill_null(col, lo)).astype(np.int64) - lo, r - 1)
+        else:  # most columns are flags without a missing value: no mask to build
+            code += _np(col)
+            if lo:
+                code -= lo
     n_codes = int(np.prod([x[1] for x in radix], dtype=np.float64))
     if n_codes <= 2**24:  # a lookup table: one linear pass instead of np.unique's sort
         seen = np.bincount(code, minlength=n_codes) > 0
