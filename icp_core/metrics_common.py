@@ -87,6 +87,16 @@ def active_at_sql(param: str = "?", alias: str = "") -> str:
     return f"({p}start_date <= {param} AND ({p}churn_date IS NULL OR {p}churn_date > {param}))"
 
 
+def mode_sql(expr: str, filter_sql: str = "") -> str:
+    """An aggregate: the most frequent value of ``expr``, ties to the smallest (as polars'
+    ``mode().sort().first()``). DuckDB's ``mode()`` picks any of the tied values, differently from
+    run to run when it aggregates in parallel (e.g. 'SAP Business One' once, 'sap business one'
+    the next time). ``filter_sql``: an optional FILTER condition."""
+    filt = f" FILTER (WHERE {filter_sql})" if filter_sql else ""
+    return (f"list_sort(list_transform(map_entries(histogram({expr}){filt}), "
+            "lambda e: {'c': -CAST(e.value AS BIGINT), 'k': e.key}))[1].k")
+
+
 def referral_sql(alias: str = "") -> str:
     """SQL condition: referral customer; bind the channel list (lower-case) as one list parameter."""
     p = f"{alias}." if alias else ""

@@ -44,6 +44,7 @@ from icp_core.metrics_common import (
     active_at_sql,
     age_band_sql,
     default_as_of,
+    mode_sql,
     nps_interval,
     normalise_channels,
     one_year_before,
@@ -1094,7 +1095,7 @@ def ellis_benefits(cur: duckdb.DuckDBPyConnection, settings: PmfSettings, _c: _C
     return _agg(ctx, ("ellis_benefits",), lambda: cur.sql(
         "WITH b AS (SELECT answer, trim(main_benefit) AS label, lower(trim(main_benefit)) AS k FROM pmf_survey "
         "WHERE answer IN ('very', 'somewhat') AND NULLIF(trim(main_benefit), '') IS NOT NULL) "
-        "SELECT mode(label) FILTER (WHERE answer = 'very') AS benefit, count(*) FILTER (WHERE answer = 'very') AS very, "
+        "SELECT " + mode_sql("label", "answer = 'very'") + " AS benefit, count(*) FILTER (WHERE answer = 'very') AS very, "
         "count(*) FILTER (WHERE answer = 'somewhat') AS somewhat FROM b GROUP BY k "
         "HAVING count(*) FILTER (WHERE answer = 'very') > 0 ORDER BY very DESC, somewhat DESC, benefit"
     ).pl(), data_only=True)

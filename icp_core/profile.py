@@ -59,6 +59,7 @@ from icp_core.metrics_common import (
     SIZE_BANDS,
     age_band_sql,
     filters_sql,
+    mode_sql,
     parse_filter,
     quote_ident,
     revenue_band_sql,
@@ -552,7 +553,7 @@ def _people_rows(cur, table: str, field: str, want_ids: list[str], filt: tuple[s
            f"r AS (SELECT t.account_id IN (SELECT id FROM w) AS _w, {vals} AS vs FROM {quote_ident(table)} t "
            f"WHERE {where}), tot AS (SELECT count(*) FILTER (WHERE _w AND len(vs) > 0) AS tw, "
            f"count(*) FILTER (WHERE NOT _w AND len(vs) > 0) AS tr FROM r) "
-           f"SELECT v, nw, nr, tw, tr FROM (SELECT mode(v) AS v, count(*) FILTER (WHERE _w) AS nw, "
+           f"SELECT v, nw, nr, tw, tr FROM (SELECT {mode_sql('v')} AS v, count(*) FILTER (WHERE _w) AS nw, "
            f"count(*) FILTER (WHERE NOT _w) AS nr FROM (SELECT _w, unnest(vs) AS v FROM r) GROUP BY lower(v)), tot")
     res = cur.execute(sql, [want_ids, *params]).fetchall()
     if not res:

@@ -68,6 +68,7 @@ from icp_core.metrics_common import (
     age_band_sql,
     default_as_of,
     filters_sql,
+    mode_sql,
     normalise_channels,
     nps_interval,
     one_year_before,
@@ -215,7 +216,7 @@ def top_tools_of(cur: duckdb.DuckDBPyConnection, k: int = 12) -> list[tuple[str,
     if k <= 0:
         return []
     rows = cur.execute(
-        "SELECT mode(t) AS tool, count(DISTINCT account_id) AS n FROM "
+        f"SELECT {mode_sql('t')} AS tool, count(DISTINCT account_id) AS n FROM "
         "(SELECT account_id, trim(unnest(tech_stack)) AS t FROM accounts) WHERE t <> '' "
         "GROUP BY lower(t) ORDER BY n DESC, tool LIMIT ?",
         [k],
