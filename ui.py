@@ -160,12 +160,13 @@ def kept(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """As cached(), but the result object itself is kept and returned, not a copy: for large
     frames a page only reads (st.cache_data unpickles a fresh copy on every rerun: ~35 ms for
     100,000 prospects, and one more copy in memory per session). Never change the returned object
-    (polars frames are not changed in place by their methods). Keeps the last few results."""
+    (polars frames are not changed in place by their methods). Keeps the last two results: each
+    is a large frame, and an older data version's is not asked for again."""
     return _kept_call(fn.__module__, fn.__qualname__, store_location(), data_version(),
                       tuple(_by_fingerprint(a) for a in args), tuple(sorted(kwargs.items())))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={_Fingerprinted: lambda arg: arg.key})
+@st.cache_resource(show_spinner=False, max_entries=2, hash_funcs={_Fingerprinted: lambda arg: arg.key})
 def _kept_call(module: str, qualname: str, location: str, version: int, args: tuple, kwargs: tuple) -> Any:
     return _cached_call.__wrapped__(module, qualname, location, version, args, kwargs)
 
