@@ -27,6 +27,8 @@ _SEPARATORS = (";", ",", "\t", "|")
 _MAX_TITLE_LINES = 10
 MAX_COLUMNS = 16_384  # Excel's own limit; a wider "table" is refused before it is parsed
 MAX_UNZIPPED_BYTES = 1_000_000_000  # a workbook whose parts unpack to more is refused (zip bomb guard)
+_INFLATE_IN = 256 * 1024  # the zip check feeds a part's compressed bytes in slices of this size
+_INFLATE_OUT = 1024 * 1024  # and takes at most this many inflated bytes per call
 
 
 def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -263,6 +265,7 @@ def _check_unzipped_size(data: bytes, limit: int | None = None) -> None:
     if declared > limit:
         raise IcpError("ingest.unzipped_too_large", size_mb=f"{declared / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
     total = 0
+    view = memoryview(data)
     for info in infos:
         if info.compress_type != zipfile.ZIP_DEFLATED:
             total += info.compress_size  # stored parts are as large as they are in the file
@@ -272,14 +275,20 @@ def _check_unzipped_size(data: bytes, limit: int | None = None) -> None:
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
             raise IcpError("ingest.wrong_format")
         offset = start + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+        end = min(offset + info.compress_size, len(data))
         inflater = zlib.decompressobj(-15)
-        pending = data[offset : offset + info.compress_size]
         try:
-            while pending and not inflater.eof:
-                total += len(inflater.decompress(pending, _CHUNK))
-                pending = inflater.unconsumed_tail
-                if total > limit:
-                    raise IcpError("ingest.unzipped_too_large", size_mb=f"> {limit / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
+            # Fed in slices of the file itself (no copy of the part), each inflated at most
+            # _INFLATE_OUT bytes at a time: the output stays in the CPU cache and a bomb's is bounded.
+            for piece_start in range(offset, end, _INFLATE_IN):
+                pending = view[piece_start : min(piece_start + _INFLATE_IN, end)]
+                while pending and not inflater.eof:
+                    total += len(inflater.decompress(pending, _INFLATE_OUT))
+                    pending = inflater.unconsumed_tail
+                    if total > limit:
+                        raise IcpError("ingest.unzipped_too_large", size_mb=f"> {limit / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
+                if inflater.eof:
+                    break
         except zlib.error:
             raise IcpError("ingest.wrong_format") from None
 
@@ -302,7 +311,10 @@ def _read_excel(data: bytes, detected: Detected, sheet: str | None) -> pl.DataFr
     first_error: IcpError | None = None
     for chosen in [sheet] if sheet is not None else names:
         try:
-            frame = reader.load_sheet(chosen, header_row=None, dtypes="string").to_polars()
+            # eager: fastexcel builds the Arrow batch straight from the parsed cells, without
+            # keeping an ExcelSheet to convert afterwards; polars takes the batch over
+            batch = reader.load_sheet(chosen, header_row=None, dtypes="string", eager=True)
+            frame = pl.DataFrame(batch)
         except Exception:
             frame = None
             error = IcpError("ingest.not_a_table")
