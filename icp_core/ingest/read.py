@@ -266,9 +266,12 @@ def _check_unzipped_size(data: bytes, limit: int | None = None) -> None:
         raise IcpError("ingest.unzipped_too_large", size_mb=f"{declared / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
     total = 0
     view = memoryview(data)
+    too_large = IcpError("ingest.unzipped_too_large", size_mb=f"> {limit / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
     for info in infos:
         if info.compress_type != zipfile.ZIP_DEFLATED:
             total += info.compress_size  # stored parts are as large as they are in the file
+            if total > limit:
+                raise too_large
             continue
         start = info.header_offset
         header = data[start : start + 30]
@@ -286,7 +289,7 @@ def _check_unzipped_size(data: bytes, limit: int | None = None) -> None:
                     total += len(inflater.decompress(pending, _INFLATE_OUT))
                     pending = inflater.unconsumed_tail
                     if total > limit:
-                        raise IcpError("ingest.unzipped_too_large", size_mb=f"> {limit / 1e6:.0f}", limit_mb=f"{limit / 1e6:.0f}")
+                        raise too_large
                 if inflater.eof:
                     break
         except zlib.error:
