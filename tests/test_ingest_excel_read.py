@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from datetime import datetime
 
 import pytest
+import xlsxwriter
 
 from icp_core.errors import IcpError
 from icp_core.ingest import read as read_module
+from icp_core.ingest import read_file
 
 
 def _zip(deflated: bytes, stored: bytes, stored_first: bool = False) -> bytes:
@@ -81,3 +84,63 @@ def test_zip_check_refuses_a_broken_deflate_stream(small_slices):
     with pytest.raises(IcpError) as err:
         read_module._check_unzipped_size(bytes(data))
     assert err.value.key == "ingest.wrong_format"
+
+
+def _workbook(fill) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    fill(book)
+    book.close()
+    return buf.getvalue()
+
+
+def _typed(book):
+    book.add_worksheet("Tabelle1")  # Excel's empty default sheet in front of the data
+    sheet = book.add_worksheet("Tabelle2")
+    sheet.write_row(0, 0, ["Kundennummer", "Firma", "Kunde seit", "Umsatz", "Aktiv", "Notiz", "Mitarbeiter"])
+    sheet.write_row(1, 0, ["007", "Müller & Söhne"])
+    sheet.write_datetime(1, 2, datetime(2024, 3, 1), book.add_format({"num_format": "dd.mm.yyyy"}))
+    sheet.write_number(1, 3, 1234.5)
+    sheet.write_boolean(1, 4, True)
+    sheet.write_formula(1, 5, "=1/0", None, "#DIV/0!")
+    sheet.write_number(1, 6, 250)
+    sheet.write_row(2, 0, [1001, "Beta AG", None, 0.1, False, "x", 1e6])
+
+
+def test_typed_cells_read_as_text_and_an_empty_first_sheet_is_skipped():
+    raw = read_file(_workbook(_typed), "kunden.xlsx")
+    assert (raw.detected.sheet, raw.detected.header_row) == ("Tabelle2", 1)
+    assert raw.columns == ["Kundennummer", "Firma", "Kunde seit", "Umsatz", "Aktiv", "Notiz", "Mitarbeiter"]
+    assert raw.data.rows() == [
+        ("007", "Müller & Söhne", "2024-03-01 00:00:00", "1234.5", "true", None, "250"),
+        ("1001", "Beta AG", None, "0.1", "false", "x", "1000000"),
+    ]
+
+
+def test_an_empty_sheet_is_called_empty():
+    with pytest.raises(IcpError) as err:
+        read_file(_workbook(_typed), "kunden.xlsx", sheet="Tabelle1")
+    assert err.value.key == "ingest.empty_file"
+    with pytest.raises(IcpError) as err:
+        read_file(_workbook(lambda book: (book.add_worksheet("A"), book.add_worksheet("B"))), "leer.xlsx")
+    assert err.value.key == "ingest.empty_file"
+
+
+def test_merged_title_and_group_rows_above_the_header():
+    # a merged title over all columns and merged group cells (one per three columns) above the header
+    def fill(book):
+        sheet = book.add_worksheet("Export")
+        sheet.merge_range(0, 0, 0, 5, "Kundenliste Q3 2024", book.add_format({"align": "center"}))
+        sheet.merge_range(1, 0, 1, 2, "Stammdaten")
+        sheet.merge_range(1, 3, 1, 5, "Umsatz")
+        sheet.write_row(2, 0, ["Kundennummer", "Firma", "Land", "Umsatz", "MRR", "Kunde seit"])
+        sheet.write_row(3, 0, ["K1", "Firma 1", "DE", "1.000,50 €", 10.5, "01.02.2021"])
+        sheet.write_row(4, 0, ["K2", "Firma 2", "Österreich", "2.000,00 €", 21, "02.02.2021"])
+
+    raw = read_file(_workbook(fill), "export.xlsx")
+    assert raw.detected.header_row == 3
+    assert raw.columns == ["Kundennummer", "Firma", "Land", "Umsatz", "MRR", "Kunde seit"]
+    assert raw.data.rows() == [
+        ("K1", "Firma 1", "DE", "1.000,50 €", "10.5", "01.02.2021"),
+        ("K2", "Firma 2", "Österreich", "2.000,00 €", "21", "02.02.2021"),
+    ]

@@ -235,6 +235,8 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
 # ---------------------------------------------------------------- spreadsheets and Parquet
 def _header_index(frame: pl.DataFrame) -> int:
     """First row that is wide enough to be the header: title rows above it are skipped."""
+    if frame.width == 0:  # an empty sheet has no columns at all: _finish calls it empty
+        return 0
     head = frame.head(30)
     filled = head.select(pl.sum_horizontal(pl.all().is_not_null() & (pl.all().str.strip_chars() != ""))).to_series()
     widths = filled.to_list()
