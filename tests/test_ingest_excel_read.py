@@ -144,3 +144,19 @@ def test_merged_title_and_group_rows_above_the_header():
         ("K1", "Firma 1", "DE", "1.000,50 €", "10.5", "01.02.2021"),
         ("K2", "Firma 2", "Österreich", "2.000,00 €", "21", "02.02.2021"),
     ]
+
+
+@pytest.mark.parametrize("fill", [_typed, lambda book: book.add_worksheet("Leer")])
+def test_eager_and_lazy_sheet_loads_give_the_same_frame(monkeypatch, fill):
+    import fastexcel
+    from polars.testing import assert_frame_equal
+
+    reader = fastexcel.read_excel(_workbook(fill))
+    frames = []
+    for loaded in (True, False):
+        monkeypatch.setattr(read_module, "_pyarrow_loaded", lambda loaded=loaded: loaded)
+        frames.append([read_module._load_sheet(reader, name) for name in reader.sheet_names])
+    for eager, lazy in zip(*frames, strict=True):
+        assert_frame_equal(eager, lazy, check_exact=True)
+        assert eager.columns == lazy.columns
+    assert frames[0][-1].shape == ((3, 7) if fill is _typed else (0, 0))  # the header row is a row here
