@@ -777,8 +777,9 @@ def market_funnel(
                 params += [*icp_mp, *sam_mp]
             # the active accounts not found in the market, inside each level by their own fields
             a_types = info.account_types
-            sam_a, sam_ap = _conditions(sam, set(a_types), as_of.year, strict=False, types=a_types)
-            icp_a, icp_ap = _conditions(icp, set(a_types), as_of.year, strict=False, types=a_types)
+            a_tools = _account_tools(cur, skey, info, sam + icp)
+            sam_a, sam_ap = _conditions(sam, set(a_types), as_of.year, strict=False, tools=a_tools, types=a_types)
+            icp_a, icp_ap = _conditions(icp, set(a_types), as_of.year, strict=False, tools=a_tools, types=a_types)
             select += (f""" CROSS JOIN (SELECT count(*) AS tam_u, count(*) FILTER (WHERE {sam_a}) AS sam_u,
                        count(*) FILTER (WHERE ({sam_a}) AND ({icp_a})) AS som_u
                        FROM accounts WHERE {active_at_sql('?')}
@@ -988,7 +989,7 @@ def white_space(
                 f"FROM {reg.add(matched)} WHERE {sam_m} GROUP BY 1",
                 params=[*icp_mp, *sam_mp],
             ).pl()
-            unmatched = _unmatched_by_cell(cur, info, sam, icp, dimension, as_of, reg.add(pairs.table))
+            unmatched = _unmatched_by_cell(cur, info, sam, icp, dimension, as_of, reg.add(pairs.table), skey)
         parts = [frame.with_columns(pl.lit(0, pl.Int64).alias("customers"), pl.lit(0, pl.Int64).alias("icp_customers"))]
         for part in (by_company, unmatched):
             parts.append(part.with_columns(pl.col(c).cast(pl.Int64) for c in counts[2:]).with_columns(zero)
@@ -1055,14 +1056,35 @@ def _index_cells(cur: duckdb.DuckDBPyConnection, info: _Info, sam: tuple[Filter,
     )
 
 
-def _unmatched_by_cell(cur, info: _Info, sam, icp, dimension, as_of, matched_accounts: str) -> pl.DataFrame:
+def _account_tools(cur: duckdb.DuckDBPyConnection, skey: tuple | None, info: _Info,
+                   filters: tuple[Filter, ...]) -> list[tuple[str, str]] | None:
+    """(tool, lower(tool)) for every distinct tool in the accounts' tech_stack, read once per data
+    version and only when a filter asks for a tool; tool filters on the accounts then compare these
+    spellings (``_tool_sql``: 1M accounts ~35 instead of ~70 ms of CPU). None (the generic form)
+    without a tool filter, a list-typed tech_stack or a store key."""
+    if skey is None or info.account_types.get("tech_stack") != "VARCHAR[]" \
+            or not any(f.field == "tech_stack" for f in filters):
+        return None
+
+    def read() -> tuple[tuple[str, str], ...]:
+        return tuple((r[0], r[1]) for r in cur.execute(
+            "SELECT tool, lower(tool) FROM (SELECT DISTINCT unnest(tech_stack) AS tool FROM accounts) "
+            "WHERE tool IS NOT NULL ORDER BY 1"
+        ).fetchall())
+
+    return list(facts.cached(_SMALL, skey, ("market.account_tools",), read))
+
+
+def _unmatched_by_cell(cur, info: _Info, sam, icp, dimension, as_of, matched_accounts: str,
+                       skey: tuple | None = None) -> pl.DataFrame:
     """Active accounts not found in the market (``matched_accounts``: a registered table of the
     matched pairs), inside the SAM by their own fields, per cell of their own dimension value:
     segment, customers, icp_customers."""
     a_types = info.account_types
     a_cols = set(a_types)
-    sam_a, sam_ap = _conditions(sam, a_cols, as_of.year, strict=False, lazy=False, types=a_types)
-    icp_a, icp_ap = _conditions(icp, a_cols, as_of.year, strict=False, types=a_types)
+    a_tools = _account_tools(cur, skey, info, tuple(sam) + tuple(icp))
+    sam_a, sam_ap = _conditions(sam, a_cols, as_of.year, strict=False, lazy=False, tools=a_tools, types=a_types)
+    icp_a, icp_ap = _conditions(icp, a_cols, as_of.year, strict=False, tools=a_tools, types=a_types)
     dim_a = _dimension_sql(dimension, a_cols, as_of.year)
     frame = cur.sql(
         f"""SELECT {dim_a} AS segment, count(*) AS customers, count(*) FILTER (WHERE {icp_a}) AS icp_customers

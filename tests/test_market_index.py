@@ -303,3 +303,50 @@ def test_bits_by_spelling_and_by_lower_case_are_the_same(monkeypatch):
     by_spelling, by_lower_case = bits(256), bits(0)
     assert by_spelling == by_lower_case
     assert dict(by_spelling)[1000] == 1 | 2 | 8  # M10: HubSpot, Jira, Slack
+
+
+def test_tool_filters_on_unmatched_accounts_count_exactly(monkeypatch):
+    """Accounts not found in the market are inside a level by their own fields; their tool filters
+    compare the accounts' own spellings (``_account_tools``), with the generic form's results."""
+    from icp_core import facts
+
+    s = Store(":memory:")
+    s.load_frame("market", MARKET)
+    accounts = pl.DataFrame(
+        {
+            "account_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
+            "company_name": ["Nicht im Markt 1", "Nicht im Markt 2", "Nicht im Markt 3", "Nicht im Markt 4",
+                             "Nicht im Markt 5", "Nicht im Markt 6"],
+            "country": ["DE", "de", "AT", "DE", "DE", "FR"],
+            "start_date": [date(2024, 1, 1)] * 5 + [date(2027, 1, 1)],  # A6 starts after AS_OF
+            "churn_date": [None, None, None, date(2025, 1, 1), None, None],  # A4 churned before
+            "mrr": [100.0] * 6,
+            "tech_stack": [["sap business one", "Jira"], ["SAP Business One"], ["Jira"], ["SAP BUSINESS ONE"],
+                           [None, "HubSpot"], ["Jira"]],
+        },
+        schema_overrides={"tech_stack": pl.List(pl.String), "churn_date": pl.Date},
+    )
+    s.load_frame("accounts", accounts)
+    cur = s.cursor()
+    M.clear_cache()
+    cases = [
+        # active: A1, A2, A3, A5; country de: A1, A2, A5; SAP: A1, A2
+        ((F("country=DE"), F("tech:SAP business one")), (4, 3, 2)),
+        # not Jira: A2, A5 (its NULL item is no tool)
+        (((), F("tech:Jira=no")), (4, 4, 2)),
+        # HubSpot or Jira, in AT: A3
+        ((F("tech_stack=hubspot,JIRA"), F("country=AT")), (4, 3, 1)),
+    ]
+    for (sam, icp), expected in cases:
+        result = M.market_funnel(cur, sam, icp, acv=1.0, as_of=AS_OF)
+        assert result["matched"]["unmatched"] == 4
+        assert tuple(result[lv]["customers_unmatched"] for lv in M.LEVELS) == expected, (sam, icp)
+        cells = M.white_space(cur, sam, icp, "country", acv=1.0, as_of=AS_OF)
+        monkeypatch.setattr(facts, "ENABLED", False)  # no store key: the generic form, nothing cached
+        assert M._account_tools(cur, facts.store_key(cur), M._read_info(cur), sam + icp) is None
+        assert M.market_funnel(cur, sam, icp, acv=1.0, as_of=AS_OF) == result
+        assert M.white_space(cur, sam, icp, "country", acv=1.0, as_of=AS_OF).equals(cells)
+        monkeypatch.setattr(facts, "ENABLED", True)
+    assert M._account_tools(cur, facts.store_key(cur), M._read_info(cur), F("tech:jira")) == [
+        ("HubSpot", "hubspot"), ("Jira", "jira"), ("SAP BUSINESS ONE", "sap business one"),
+        ("SAP Business One", "sap business one"), ("sap business one", "sap business one")]
