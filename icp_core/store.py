@@ -69,6 +69,8 @@ MODES = ("replace", "append")
 INTERNAL_TABLES = ("_meta", "_imports", "_raw_files", "_quarantine", "_settings")
 RAW_COMPRESS_FROM = 1 << 20  # raw files from this size on are kept LZ4-compressed (codec 'lz4')
 MARKET_TOOLS = "_market_tools"  # derived: the distinct tools of market.tech_stack (see _derive)
+MARKET_INDEX = "_market_index"  # derived: the market's filter columns, coded and sorted (market.write_index)
+MARKET_INDEX_CODES = "_market_index_codes"  # derived: MARKET_INDEX's codes, tool bits and source rows
 FILL_COUNTS = "_fill_counts"  # derived: rows and filled rows per field of each canonical table (health.py)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # md:, motherduck:, s3:// ...
@@ -445,12 +447,15 @@ def _derive(
         return
     if not _table_exists(con, "market") or "tech_stack" not in {c for c, _ in _columns(con, "market")}:
         _exec(con, f"DROP TABLE IF EXISTS {MARKET_TOOLS}")
-        return
-    _exec(
-        con,
-        f"CREATE OR REPLACE TABLE {MARKET_TOOLS} AS SELECT tool FROM "
-        "(SELECT DISTINCT unnest(tech_stack) AS tool FROM market) WHERE tool IS NOT NULL ORDER BY tool",
-    )
+    else:
+        _exec(
+            con,
+            f"CREATE OR REPLACE TABLE {MARKET_TOOLS} AS SELECT tool FROM "
+            "(SELECT DISTINCT unnest(tech_stack) AS tool FROM market) WHERE tool IS NOT NULL ORDER BY tool",
+        )
+    from icp_core.market import write_index  # market defines the index; imported here, not at the top
+
+    write_index(con)  # MARKET_INDEX and MARKET_INDEX_CODES (reads MARKET_TOOLS, written above)
 
 
 class Store:
