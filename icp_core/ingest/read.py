@@ -195,12 +195,62 @@ def _leading_blank_lines(sample: str) -> int:
     return n
 
 
+_PIECE = 8 * 1024 * 1024  # a large cp1252 file is transcoded and parsed in pieces of this size, overlapped
+
+
+def _line_pieces(data: bytes, bom: int) -> list[tuple[int, int]] | None:
+    """(start, end) byte ranges of whole lines, about _PIECE bytes each, or None when the file is
+    to be read in one go: small, or holding a quote character (a quoted field may hold a line
+    break, so a line end is not always a record's end)."""
+    if len(data) - bom < 2 * _PIECE or b'"' in data:
+        return None
+    pieces, start = [], bom
+    while start < len(data):
+        # the first piece holds at least the sample the separator and header are sniffed from
+        end = data.find(b"\n", start + (_PIECE if pieces else max(_PIECE, 2 * _SAMPLE_CHARS)))
+        end = len(data) if end < 0 else end + 1
+        pieces.append((start, end))
+        start = end
+    return pieces
+
+
+def _transcode(piece: memoryview | bytes, encoding: str) -> bytes:
+    """UTF-8 of a piece of whole lines of a single-byte encoding (cp1252: no state between pieces)."""
+    return codecs.decode(piece, encoding, "icp_latin1").encode("utf-8")
+
+
+def _read_pieces(
+    data: bytes, encoding: str, pieces: list[tuple[int, int]], first: bytes, options: dict
+) -> pl.DataFrame:
+    """The CSV reader's frame of the whole file, read piece by piece: the next piece is transcoded
+    (Python, holding the GIL) while the CSV reader parses the one before (native, without it), so
+    the two take the two cores. The first piece sets the columns, as it does for the whole file;
+    the others are read with them (extra fields cut off, missing ones null, as in one go)."""
+    view = memoryview(data)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-csv-piece") as pool:
+        head = pool.submit(pl.read_csv, first, **options)
+        later = {k: v for k, v in options.items() if k != "skip_lines"}
+        parts: list[Future] = []
+        for start, end in pieces[1:]:
+            utf8 = _transcode(view[start:end], encoding)
+            if not parts:
+                # the first piece's columns; a longer first line here must not add any
+                later.update(schema={name: pl.String for name in head.result().columns}, extra_columns="ignore")
+            parts.append(pool.submit(pl.read_csv, utf8, **later))
+        frames = [head.result()] + [part.result() for part in parts]
+    return pl.concat(frames, how="vertical")
+
+
 def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.DataFrame:
     encoding, bom = _detect_encoding(data)
-    utf8 = _to_utf8(data, encoding, bom)
+    pieces = _line_pieces(data, bom) if encoding == "cp1252" else None
+    if pieces is not None:
+        utf8 = _transcode(memoryview(data)[pieces[0][0] : pieces[0][1]], encoding)  # the first piece only
+    else:
+        utf8 = _to_utf8(data, encoding, bom)
     sample_bytes = utf8[: _SAMPLE_CHARS * 2]
     sample = sample_bytes.decode("utf-8", errors="ignore")
-    truncated = len(utf8) > len(sample_bytes)
+    truncated = len(utf8) > len(sample_bytes) or (pieces is not None and len(pieces) > 1)
     if _looks_binary(sample) or (encoding == "cp1252" and _looks_binary(data[:_SAMPLE_CHARS].decode("latin-1"))):
         raise IcpError("ingest.not_a_table")
     if not sample.strip():
@@ -208,6 +258,8 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
     if sample.lstrip()[:9].lower().startswith(("<html", "<?xml", "<!doctype", "{")):
         raise IcpError("ingest.not_a_table")  # HTML, XML or JSON saved under a table's name
     if "\n" not in sample and "\r" in sample:  # old Mac line ends: the CSV reader wants \n
+        if pieces is not None:  # pieces are lines: there are none
+            pieces, utf8 = None, _to_utf8(data, encoding, bom)
         utf8 = utf8.replace(b"\r", b"\n")
         sample = sample.replace("\r", "\n")
     sep, header_records, skip_lines = _sniff_csv(sample, truncated)
@@ -219,8 +271,7 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
     detected.header_row = skip_lines + 1
     ext = Path(file_name or "").suffix.lower()
     detected.format = "tsv" if sep == "\t" or ext == ".tsv" else ("txt" if ext == ".txt" else "csv")
-    frame = pl.read_csv(
-        utf8,
+    options = dict(
         separator=sep,
         has_header=False,
         infer_schema=False,
@@ -230,7 +281,9 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
         raise_if_empty=False,
         missing_columns="insert",
     )
-    return frame
+    if pieces is not None and len(pieces) > 1:
+        return _read_pieces(data, encoding, pieces, utf8, options)
+    return pl.read_csv(utf8, **options)
 
 
 # ---------------------------------------------------------------- spreadsheets and Parquet

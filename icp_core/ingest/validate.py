@@ -6,6 +6,8 @@ field are rejected, then repeated keys (the first accepted row with a key wins).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from icp_core.errors import IcpError
@@ -42,27 +44,54 @@ def _limits(f: Field) -> tuple[float | None, float | None]:
     return f.minimum, maximum
 
 
-def _field_exprs(
-    f: Field, column: str, internal: str, raw: RawTable, key_fields: set[str]
-) -> tuple[pl.Expr, pl.Expr, dict]:
-    """(typed value, error key or null, issue params) for one mapped field; the source column
-    is read under its internal name."""
+@dataclass
+class _Plan:
+    """How one mapped field is computed, in stages so that nothing is computed twice: `helpers`
+    (pieces of the source value that several checks use, e.g. the trimmed text, the number's
+    core), then `parsed` (the typed value), then `err` (an error key or null), then `value` (the
+    parsed value where there is no error). Each stage only reads columns of earlier stages."""
+
+    helpers: list[pl.Expr]
+    parsed: pl.Expr
+    err: pl.Expr
+    value: pl.Expr
+    params: dict
+
+    def stages(self) -> list[list[pl.Expr]]:
+        return [self.helpers, [self.parsed], [self.err], [self.value]]
+
+
+def _field_plan(f: Field, column: str, internal: str, raw: RawTable, key_fields: set[str]) -> _Plan:
+    """The staged expressions of one mapped field (see _Plan); the source column is read under its
+    internal name, the results are named __v_<field> (value) and __e_<field> (error)."""
     src = pl.col(internal)
-    miss = V.missing(src)
+    h = f"__h_{f.name}_"
+    parsed_name, err_name = f"__p_{f.name}", f"__e_{f.name}"
+    parsed = pl.col(parsed_name)
     none = pl.lit(None, dtype=pl.String)
     params: dict = {}
+    helpers: list[pl.Expr] = []
     err: pl.Expr = none
+    miss: pl.Expr
     if f.type == "text":
+        helpers.append(src.str.strip_chars(V._SPACES).alias(h + "t"))
+        text = V.trimmed_text(pl.col(h + "t"))
         if f.name in key_fields and raw.data[column].str.contains(".", literal=True).any():
-            value = V.key_text(src)
-        else:  # key_text only differs where a `1001.0` has a dot: without one, its regex is skipped
-            value = V.clean_text(src)
-    elif f.type in ("int", "float"):
+            text = V.spreadsheet_key(text)
+        # else key_text only differs where a `1001.0` has a dot: without one, its regex is skipped
+        value = text
+        miss = parsed.is_null()  # clean text is null exactly where the source is missing
+    else:
+        helpers.append(V.missing(src).alias(h + "m"))
+        miss = pl.col(h + "m")
+    if f.type in ("int", "float"):
         decimal = raw.detected.decimals.get(column)
         if decimal is None:
             decimal = V.decide_decimal(_distinct_present(raw.data[column])) or raw.detected.decimal
             raw.detected.decimals[column] = decimal
-        number = V.parse_number(src, decimal)
+        helpers.append(V._number_core(src).alias(h + "c"))
+        value = V.parse_number_core(pl.col(h + "c"), decimal)
+        number = parsed
         low, high = _limits(f)
         params = {"minimum": low, "maximum": high}
         rules = pl.when(~miss & number.is_null()).then(pl.lit("issue.not_a_number"))
@@ -76,7 +105,6 @@ def _field_exprs(
         if f.type == "int":
             out_of_range = out_of_range | (number.abs() > 9e18)
         err = rules.when(number.is_not_null() & out_of_range).then(pl.lit("issue.out_of_range")).otherwise(none)
-        value = number.cast(pl.Int64, strict=False) if f.type == "int" else number
     elif f.type == "date":
         order = raw.detected.date_orders.get(column)
         if order is None:
@@ -85,41 +113,63 @@ def _field_exprs(
                 raw.detected.date_orders[column] = order
                 raw.detected.date_order_guessed[column] = guessed
         value = V.parse_date(src, order)
-        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.not_a_date")).otherwise(none)
+        err = pl.when(~miss & parsed.is_null()).then(pl.lit("issue.not_a_date")).otherwise(none)
     elif f.type == "bool":
         value = V.parse_bool(src, V.is_x_column(_distinct_present(raw.data[column])))
-        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.not_boolean")).otherwise(none)
+        err = pl.when(~miss & parsed.is_null()).then(pl.lit("issue.not_boolean")).otherwise(none)
     elif f.type == "country":
         value = V.parse_country(src)
-        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.unknown_country")).otherwise(none)
+        err = pl.when(~miss & parsed.is_null()).then(pl.lit("issue.unknown_country")).otherwise(none)
     elif f.type == "enum":
         value = V.parse_choice(src, f.choices, f.aliases)
         params = {"choices": ", ".join(f.choices)}
-        err = pl.when(~miss & value.is_null()).then(pl.lit("issue.unknown_choice")).otherwise(none)
+        err = pl.when(~miss & parsed.is_null()).then(pl.lit("issue.unknown_choice")).otherwise(none)
     elif f.type == "list":
         value = V.parse_list(src)
-    else:  # pragma: no cover - schema types are fixed
+    elif f.type != "text":  # pragma: no cover - schema types are fixed
         raise ValueError(f.type)
     if f.required:
         err = pl.when(miss).then(pl.lit("issue.missing_required")).otherwise(err)
-    value = pl.when(err.is_null()).then(value).otherwise(None).cast(POLARS_TYPES[f.type])
-    return value, err, params
+    if f.type == "int":
+        parsed_value = parsed.cast(pl.Int64, strict=False)
+    else:
+        parsed_value = parsed
+    final = pl.when(pl.col(err_name).is_null()).then(parsed_value).otherwise(None).cast(POLARS_TYPES[f.type])
+    return _Plan(helpers, value.alias(parsed_name), err.alias(err_name), final.alias(f"__v_{f.name}"), params)
 
 
-def _via_distinct(data: pl.DataFrame, source: str, exprs: list[pl.Expr]) -> list[pl.Expr]:
-    """The same expressions, computed once per distinct value and mapped back by hash lookup
-    (dates, countries, choices and the like repeat a lot; this is several times faster)."""
+def _via_distinct(
+    data: pl.DataFrame, source: str, exprs: list[pl.Expr], before: list[list[pl.Expr]] | None = None
+) -> list[pl.Expr]:
+    """The same expressions, computed once per distinct value and mapped back by one index lookup
+    (dates, countries, choices and the like repeat a lot; this is several times faster).
+    `before`: stages of helper columns the expressions read, computed on the distinct values first."""
     # lazily, so the expressions' common parts (the parsed number in its checks) are computed once
-    table = data.lazy().select(pl.col(source).unique()).with_columns(exprs).collect()
+    plan = data.lazy().select(pl.col(source).unique())
+    for stage in before or []:
+        if stage:
+            plan = plan.with_columns(stage)
+    table = plan.with_columns(exprs).collect()
     known = table.filter(pl.col(source).is_not_null())
     on_null = table.filter(pl.col(source).is_null())
+    index = None
     mapped = []
     for expr in exprs:
         name = expr.meta.output_name()
         dtype = table.schema[name]
         null_value = on_null[name][0] if on_null.height else None
-        lookup = pl.col(source).replace_strict(known[source], known[name], default=None, return_dtype=dtype)
-        mapped.append(pl.when(pl.col(source).is_null()).then(pl.lit(null_value, dtype=dtype)).otherwise(lookup).alias(name))
+        if null_value is None and known[name].null_count() == known.height:
+            mapped.append(pl.lit(None, dtype=dtype).alias(name))  # e.g. no value has an error
+            continue
+        if index is None:  # where each row's value is in `known` (null: not there, i.e. null)
+            index = pl.col(source).replace_strict(
+                known[source], pl.int_range(known.height, dtype=pl.UInt32, eager=True), default=None,
+                return_dtype=pl.UInt32,
+            )
+        lookup = pl.lit(known[name]).gather(index)
+        if null_value is not None:
+            lookup = pl.when(pl.col(source).is_null()).then(pl.lit(null_value, dtype=dtype)).otherwise(lookup)
+        mapped.append(lookup.alias(name))
     return mapped
 
 
@@ -192,26 +242,26 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     # Source columns get internal names so no header can collide with _row or the work columns.
     internal = {c: f"__s{i}" for i, c in enumerate(raw.columns)}
     data = raw.data.rename(internal)
-    direct, lookups, params = [], [], {}
+    mapped: list[pl.Expr] = []  # fields computed per distinct value, looked up per row
+    stages: list[list[pl.Expr]] = [[], [], [], []]  # fields computed row by row, stage by stage
+    params = {}
     for f in spec.fields:
         if f.name not in column_of:
             continue
         column = column_of[f.name]
-        value, err, extra = _field_exprs(f, column, internal[column], raw, key_fields)
-        pair = [value.alias(f"__v_{f.name}"), err.alias(f"__e_{f.name}")]
-        params[f.name] = extra
+        plan = _field_plan(f, column, internal[column], raw, key_fields)
+        params[f.name] = plan.params
         # Few distinct values (dates, countries, choices): parse each once, then join back.
         if f.type != "list" and f.name not in key_fields and _repeats(data[internal[column]]):
-            direct += _via_distinct(data, internal[column], pair)
+            mapped += _via_distinct(data, internal[column], [plan.value, plan.err], plan.stages()[:3])
         else:
-            direct += pair
-    work = (
-        data.lazy()
-        .with_row_index("_row", offset=1)
-        .with_columns(pl.col("_row").cast(pl.Int64))
-        .with_columns(direct)
-        .collect()
-    )
+            for stage, exprs in zip(stages, plan.stages()):
+                stage += exprs
+    work = data.lazy().with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64), *mapped)
+    for stage in stages:
+        if stage:
+            work = work.with_columns(stage)
+    work = work.collect()
 
     order = {c: i for i, c in enumerate(raw.columns)}
     issues: list[Issue] = []
@@ -257,7 +307,8 @@ def _prepare(raw: RawTable, table: str, mapping: dict[str, str | None] | None) -
     extra_names = _extra_names(extras, table)
     outputs += [pl.col(internal[c]).alias(extra_names[c]) for c in extras]
     outputs.append(pl.col("_row"))
-    frame = accepted.select(outputs)
+    # lazily: an eager select would first align the columns' chunks (copying every value)
+    frame = accepted.lazy().select(outputs).collect()
 
     issues.sort(key=lambda i: (i.row, order.get(i.column, 0), i.reason))
     return Prepared(

@@ -32,21 +32,50 @@ _NUMBER_NOISE = r"(?i)[\s\u00a0\u202f\u2009\u2007'’€$£%]|eur|usd|chf|gbp"
 _SIGNED = r"^[+-]?"
 
 
+# Every spelling whose lower case is a missing marker: a value is looked up as it is, without
+# lower-casing a million values first (same result). Lower-casing gives a marker's characters only
+# from their ASCII capitals and, for `k`, from the Kelvin sign U+212A (checked over all of Unicode
+# in tests/test_ingest_values.py).
+_UPPER_OF = {c: c + c.upper() for c in "abcdefghijklmnopqrstuvwxyz"} | {"k": "kK\u212a"}
+
+
+def _spellings(marker: str) -> list[str]:
+    out = [""]
+    for c in marker:
+        out = [head + x for head in out for x in _UPPER_OF.get(c, c)]
+    return out
+
+
+MISSING_SPELLINGS = tuple(dict.fromkeys(s for m in MISSING_MARKERS for s in _spellings(m)))
+
+
+def is_marker(text: pl.Expr) -> pl.Expr:
+    """True where already trimmed text is a missing marker in any case (null where it is null)."""
+    return text.is_in(MISSING_SPELLINGS)
+
+
 def missing(expr: pl.Expr) -> pl.Expr:
     """True where the raw text is a missing marker (or null)."""
-    low = expr.str.strip_chars(_SPACES).str.to_lowercase()
-    return expr.is_null() | low.is_in(list(MISSING_MARKERS))
+    return expr.is_null() | is_marker(expr.str.strip_chars(_SPACES))
 
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; missing markers become null."""
-    text = expr.str.strip_chars(_SPACES)
-    return pl.when(text.str.to_lowercase().is_in(list(MISSING_MARKERS))).then(None).otherwise(text)
+    return trimmed_text(expr.str.strip_chars(_SPACES))
+
+
+def trimmed_text(text: pl.Expr) -> pl.Expr:
+    """``clean_text`` of text already trimmed of _SPACES."""
+    return pl.when(is_marker(text)).then(None).otherwise(text)
 
 
 def key_text(expr: pl.Expr) -> pl.Expr:
     """A key (account_id, ...): trimmed, leading zeros kept, spreadsheet `1001.0` -> `1001`."""
-    text = clean_text(expr)
+    return spreadsheet_key(clean_text(expr))
+
+
+def spreadsheet_key(text: pl.Expr) -> pl.Expr:
+    """``key_text`` of text already cleaned (``clean_text``)."""
     return text.str.replace(r"^(\d+)\.0+$", "${1}")
 
 
@@ -107,7 +136,11 @@ def parse_number(expr: pl.Expr, decimal: str) -> pl.Expr:
 
     Thousands marks must sit in groups of three (`1.234,5`), so `12.5` in a decimal-comma column
     is not silently read as 125."""
-    core = _number_core(expr)
+    return parse_number_core(_number_core(expr), decimal)
+
+
+def parse_number_core(core: pl.Expr, decimal: str) -> pl.Expr:
+    """``parse_number`` of text already without its noise (``_number_core``)."""
     thousands = "." if decimal == "," else ","
     t, d = "\\" + thousands, "\\" + decimal
     grouped = _SIGNED + r"\d{1,3}(" + t + r"\d{3})+(" + d + r"\d*)?$"
