@@ -108,6 +108,21 @@ def get_store():
     return _open_store(store_location())
 
 
+def holding_store():
+    """A context for one script run (app.py): every store read in it stays open until it ends
+    (icp_core.store.Store.holding), so the run opens the file once instead of once per read."""
+    from icp_core.store import Store
+
+    return Store.holding()
+
+
+def _release_store() -> None:
+    """Close what this run keeps open (holding_store) before a workspace's file is moved or deleted."""
+    from icp_core.store import Store
+
+    Store.release_held()
+
+
 def cursor():
     """A DuckDB cursor for this rerun: a connection is not thread-safe, a cursor per session is."""
     return get_store().cursor()
@@ -501,6 +516,7 @@ def workspace_sidebar() -> None:
             renamed = st.text_input(tr("workspace.rename_to"), value=names[current], max_chars=workspaces.MAX_NAME)
             if st.form_submit_button(tr("workspace.rename"), icon=":material/edit:"):
                 try:
+                    _release_store()
                     slug = workspaces.rename(base, current, renamed, secrets)
                     _clear_caches()
                     st.session_state["_ws_switch"] = slug
@@ -514,6 +530,7 @@ def workspace_sidebar() -> None:
                     st.error(tr("workspace.delete_mismatch", name=md_escape(names[current])))
                 else:
                     try:
+                        _release_store()
                         workspaces.delete(base, current, secrets)
                         _clear_caches()
                         st.session_state["_ws_switch"] = workspaces.DEFAULT
