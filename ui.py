@@ -316,7 +316,8 @@ def ensure_first_launch() -> None:
     if importlib.util.find_spec("icp_core.sample") is None:  # the sample company is not bundled (yet)
         return
     with _FIRST_LAUNCH_LOCK:  # two browser tabs opening at once load the sample only once
-        if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
+        # tables through store_call: the same answer for this data version, and the sidebar asks it next
+        if not any(store_call("tables").values()) and not store.get_setting("app.sample_offered", False):
             with st.spinner(tr("app.loading_sample")):
                 load_sample()
         elif not store.get_setting("app.sample_offered", False):
