@@ -108,6 +108,21 @@ def get_store():
     return _open_store(store_location())
 
 
+def holding_store():
+    """A context for one script run (app.py): every store read in it stays open until it ends
+    (icp_core.store.Store.holding), so the run opens the file once instead of once per read."""
+    from icp_core.store import Store
+
+    return Store.holding()
+
+
+def _release_store() -> None:
+    """Close what this run keeps open (holding_store) before a workspace's file is moved or deleted."""
+    from icp_core.store import Store
+
+    Store.release_held()
+
+
 def cursor():
     """A DuckDB cursor for this rerun: a connection is not thread-safe, a cursor per session is."""
     return get_store().cursor()
@@ -301,7 +316,8 @@ def ensure_first_launch() -> None:
     if importlib.util.find_spec("icp_core.sample") is None:  # the sample company is not bundled (yet)
         return
     with _FIRST_LAUNCH_LOCK:  # two browser tabs opening at once load the sample only once
-        if not any(store.tables().values()) and not store.get_setting("app.sample_offered", False):
+        # tables through store_call: the same answer for this data version, and the sidebar asks it next
+        if not any(store_call("tables").values()) and not store.get_setting("app.sample_offered", False):
             with st.spinner(tr("app.loading_sample")):
                 load_sample()
         elif not store.get_setting("app.sample_offered", False):
@@ -501,6 +517,7 @@ def workspace_sidebar() -> None:
             renamed = st.text_input(tr("workspace.rename_to"), value=names[current], max_chars=workspaces.MAX_NAME)
             if st.form_submit_button(tr("workspace.rename"), icon=":material/edit:"):
                 try:
+                    _release_store()
                     slug = workspaces.rename(base, current, renamed, secrets)
                     _clear_caches()
                     st.session_state["_ws_switch"] = slug
@@ -514,6 +531,7 @@ def workspace_sidebar() -> None:
                     st.error(tr("workspace.delete_mismatch", name=md_escape(names[current])))
                 else:
                     try:
+                        _release_store()
                         workspaces.delete(base, current, secrets)
                         _clear_caches()
                         st.session_state["_ws_switch"] = workspaces.DEFAULT

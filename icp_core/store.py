@@ -485,8 +485,11 @@ class Store:
             self._con = self._open(time.monotonic() + self.timeout)
         if not read_only:
             with self._reading() as con:
-                ready = all(_table_exists(con, t) for t in INTERNAL_TABLES)
-                derived = _table_exists(con, MARKET_TOOLS) or not _table_exists(con, "market")
+                # the tables present, read once (as _table_exists asks, one query for each: ~2 ms apiece)
+                present = {r[0] for r in _exec(
+                    con, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+                ready = all(t in present for t in INTERNAL_TABLES)
+                derived = MARKET_TOOLS in present or "market" not in present
                 counted = ready and _fill_counts_current(con)
                 codec = ready and "codec" in {c for c, _ in _columns(con, "_raw_files")}
             if not ready or not derived or not codec or not counted:
@@ -524,9 +527,51 @@ class Store:
             except duckdb.Error as error:
                 raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
             if self.is_file:  # in memory / remote: no disk here to spill to, DuckDB's default
+                held = getattr(Store._held, "cons", None)
+                if held is not None and self.location not in held:  # keep the database open for the block
+                    held[self.location] = duckdb.connect(self.location, read_only=self.read_only)
                 limit = None if writing else memory_limit()
                 con.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
             return con
+
+    # Connections held for a block (one Streamlit script run), per thread: {location: connection}
+    _held = threading.local()
+
+    @staticmethod
+    @contextmanager
+    def holding() -> Iterator[None]:
+        """Within the block, a file store opened once stays open in this process until the block
+        ends: one extra connection per store keeps DuckDB's database instance alive, so every
+        later open in the block (methods, cursor(), writes, in any thread of the process) reuses
+        it instead of opening the file again (~25-40 ms each; the first run of the app opened
+        the store 7 times). Meant for one Streamlit script run (app.py): other programs can
+        write again once the run is over, as before. Only this thread's block is affected;
+        a nested block is part of the outer one. Move or delete a store's file only after
+        release_held(location) (or store.close())."""
+        if getattr(Store._held, "cons", None) is not None:
+            yield
+            return
+        Store._held.cons = {}
+        try:
+            yield
+        finally:
+            Store.release_held()
+            Store._held.cons = None
+
+    @staticmethod
+    def release_held(location: str | None = None) -> None:
+        """Close the connection(s) this thread's holding() block keeps (one location's, or all),
+        e.g. before a workspace's file is renamed or deleted."""
+        held = getattr(Store._held, "cons", None)
+        if not held:
+            return
+        for key in [location] if location is not None else list(held):
+            con = held.pop(key, None)
+            if con is not None:
+                try:
+                    con.close()
+                except duckdb.Error:  # closing checkpoints the log; a failure there loses nothing committed
+                    pass
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new DuckDB connection for reading: one per Streamlit session / thread.
@@ -594,10 +639,13 @@ class Store:
                     self._memo = None
 
     def close(self) -> None:
-        """Release an in-memory / remote store's connection (a file store holds none)."""
+        """Release an in-memory / remote store's connection (a file store holds none, except
+        in a holding() block: this thread's held connection of the file is closed)."""
         if self._con is not None:
             self._con.close()
             self._con = None
+        if self.is_file:
+            Store.release_held(self.location)
 
     def __enter__(self) -> Store:
         return self
