@@ -17,13 +17,16 @@ Layout inside the DuckDB database:
 - derived tables, a pure function of a canonical table, rewritten in the same transaction as every
   write that changes it (import, undo, clear): ``_market_tools`` (the distinct tools of
   ``market.tech_stack``, so the Market page's tool filters compare a few spellings instead of
-  lower-casing every company's list on every query). Absent when the canonical table is.
+  lower-casing every company's list on every query) and ``_market_index`` /
+  ``_market_index_codes`` (``market.write_index``: the market's filter columns as codes and a
+  tool bit mask, sorted so a SAM skips most row groups). Absent when the canonical table is.
 
 Connections and concurrency. DuckDB lets one process at a time open a database file (even
 reading takes the lock while another process writes). So a *file* store never keeps a
 connection open on its own: every method opens one and closes it, and ``cursor()`` hands out a
 fresh connection that holds the file only while the caller keeps it (a page keeps it for one
-script run). An idle dashboard therefore never blocks the command line. Every write takes a
+script run; ``Store.holding()`` keeps one more for a block, so the run's reads reuse the open
+database). An idle dashboard therefore never blocks the command line. Every write takes a
 file lock (``<db>.lock``) first, then opens the database, retrying while another process holds
 it, for up to ``timeout`` seconds; after that it raises ``StoreBusy``. In-memory and remote
 (``md:``) stores keep one connection for the Store's lifetime (closing it would lose them).
