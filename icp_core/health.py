@@ -18,11 +18,13 @@ import io
 from dataclasses import dataclass, field
 
 import duckdb
-import polars as pl
 
 from icp_core import schema
 from icp_core.i18n import t
+from icp_core.lazy import lazy_module
 from icp_core.metrics_common import quote_ident, table_columns, table_exists
+
+pl = lazy_module("polars")  # only the CSV export needs it; the first page runs health.check
 
 Need = tuple[str, str]  # (table, field)
 

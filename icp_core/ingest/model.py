@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:  # annotations only: the store imports this module on the first page, polars is not needed there
+    import polars as pl
 
 MAX_BYTES = 200 * 1024 * 1024  # 200 MB: larger files are refused before reading
 
