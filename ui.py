@@ -562,7 +562,10 @@ def keep_data_sidebar() -> None:
         app_url = None
     # "on this computer" only when it is true: a lasting local file and the app opened at localhost
     st.caption(tr("app.store_location" if backup.on_this_computer(location, app_url) else "keep.location"))
-    st.code(location, language=None, wrap_lines=True)
+    # plain text, not st.code: the browser loads st.code's highlighter (a separate script) on
+    # its first use, ~0.3 s of the first page at every start (issue 9); the link's copy box below
+    # sits in a popover, whose content is drawn only when opened
+    st.text(location)
     reason = backup.ephemeral_reason(location)
     if reason:
         st.warning(tr(f"keep.ephemeral_{reason}"), icon=":material/warning:")
@@ -608,13 +611,13 @@ def share_link(url_path: str) -> None:
 
     prefix = "/".join(p for p in [(_config.get_option("server.baseUrlPath") or "").strip("/"), url_path.strip("/")] if p)
     path = "/" + prefix
-    st.caption(tr("link.title"))
-    if origin:
-        st.code(f"{origin}{path}" + (f"?{query}" if query else ""), language=None, wrap_lines=True)
-        st.caption(tr("link.note"))
-    else:
-        st.code(path + (f"?{query}" if query else ""), language=None, wrap_lines=True)
-        st.caption(tr("link.note_query"))
+    with st.popover(tr("link.title"), icon=":material/link:", width="stretch"):
+        if origin:
+            st.code(f"{origin}{path}" + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+            st.caption(tr("link.note"))
+        else:
+            st.code(path + (f"?{query}" if query else ""), language=None, wrap_lines=True)
+            st.caption(tr("link.note_query"))
 
 
 def _user() -> dict | None:

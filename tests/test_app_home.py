@@ -51,7 +51,7 @@ def test_first_launch_shows_the_sample_company_marked_as_sample(db):
     sidebar_md = [m.value for m in at.sidebar.markdown]
     assert any(t("app.sample_badge", "en") in m and "badge" in m for m in sidebar_md)
     assert [b.label for b in _sample_buttons(at)] == [t("app.sample_clear", "en")]
-    assert at.sidebar.code[0].value == db  # where the data lives
+    assert at.sidebar.text[0].value == db  # where the data lives
     # where the user stands: every table with its row count
     table = stand_table(at)
     rows = dict(zip(table[t("home.col_table", "en")], table[t("home.col_rows", "en")]))
@@ -133,7 +133,7 @@ def test_a_page_run_alone_is_sent_through_app_py(db, monkeypatch):
     assert not at.exception
     assert at.title[0].value == t("data.title", "en")
     assert at.radio(key="lang").label == "Language"
-    assert at.sidebar.code[0].value == db
+    assert at.sidebar.text[0].value == db
     assert [i.value for i in at.info] == [t("app.sample_banner", "en")]
     assert PagesManager.uses_pages_directory is False
 

@@ -105,12 +105,12 @@ def test_language_and_workspace_from_the_url(db):
     assert not at.exception
     assert at.title[0].value == t("home.title", "de")
     assert at.sidebar.selectbox(key="workspace").value == slug
-    assert at.sidebar.code[0].value == workspaces.location_of(db, slug)
+    assert at.sidebar.text[0].value == workspaces.location_of(db, slug)
     rows = stand_table(at)
     assert dict(zip(rows[t("home.col_table", "de")], rows[t("home.col_rows", "de")]))[t("table.accounts", "de")] == "1"
     # switching back to the default workspace shows the default's data (the sample company), not B's
     at.sidebar.selectbox(key="workspace").set_value("default").run()
-    assert at.sidebar.code[0].value == db
+    assert at.sidebar.text[0].value == db
     rows = stand_table(at)
     assert dict(zip(rows[t("home.col_table", "de")], rows[t("home.col_rows", "de")]))[t("table.accounts", "de")] != "1"
 
@@ -121,6 +121,6 @@ def test_create_workspace_in_the_sidebar_starts_empty_and_switches(db):
     at.sidebar.button[0].click().run()
     assert not at.exception
     assert at.sidebar.selectbox(key="workspace").value == "line-c"
-    assert at.sidebar.code[0].value.endswith("workspaces/line-c.duckdb")
-    assert not Store(at.sidebar.code[0].value).tables()  # no sample company in a new workspace
+    assert at.sidebar.text[0].value.endswith("workspaces/line-c.duckdb")
+    assert not Store(at.sidebar.text[0].value).tables()  # no sample company in a new workspace
     assert t("home.no_data", "en") in [w.value for w in at.warning]

@@ -70,7 +70,7 @@ def test_rename_lists_and_selects_the_new_name_and_keeps_the_data(db, lang):
     assert picker.value == "client-alpha"
     assert picker.options == [t("workspace.default", lang), "Client Alpha"]
     assert at.query_params["ws"] == "client-alpha"  # the link follows the new name
-    assert at.sidebar.code[0].value == workspaces.location_of(db, "client-alpha")
+    assert at.sidebar.text[0].value == workspaces.location_of(db, "client-alpha")
     assert _accounts_shown(at, lang) == "2"  # the data moved with it
     assert _input(at, "workspace.rename_to", lang).value == "Client Alpha"
     assert [w["slug"] for w in workspaces.list_workspaces(db)] == ["default", "client-alpha"]
@@ -110,7 +110,7 @@ def test_delete_with_confirmation_removes_it_and_falls_back_to_default(db, lang)
     assert at.sidebar.selectbox(key="workspace").value == "default"
     assert at.sidebar.selectbox(key="workspace").options == [t("workspace.default", lang)]
     assert "ws" not in at.query_params
-    assert at.sidebar.code[0].value == db
+    assert at.sidebar.text[0].value == db
     assert [x.value for x in at.toast] == [t("workspace.deleted", lang, name="Client A")]
     assert _accounts_shown(at, lang) == "3"
 

@@ -16,9 +16,17 @@ def _link(page, lang: str = "de") -> str:
     """The sidebar's "Link to this view". A fresh server's very first request runs the page alone
     once and then again through app.py (which draws the link): wait for that run."""
     side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_text(t("link.title", lang), exact=True).wait_for(timeout=60_000)
+    button = side.get_by_role("button", name=t("link.title", lang))
+    button.wait_for(timeout=60_000)
     wait_for_app(page)
-    return side.locator('[data-testid="stCode"]').last.inner_text()
+    button.click()  # the link sits in a popover: drawn only when opened (see ui.share_link)
+    body = page.locator('[data-testid="stPopoverBody"]').last
+    body.locator('[data-testid="stCode"]').wait_for(timeout=30_000)
+    text = body.locator('[data-testid="stCode"]').inner_text()
+    assert t("link.note", lang) in body.inner_text()
+    page.keyboard.press("Escape")  # close it again
+    body.wait_for(state="hidden", timeout=30_000)
+    return text
 
 
 def test_shared_pmf_link_restores_language_and_choices(app_server, page):
