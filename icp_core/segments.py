@@ -741,14 +741,14 @@ def _grouped_from_facts(cur, skey: tuple, ctx: _Context, dims: list[Dimension], 
         keys.append(alias)
         year = ctx.as_of.year if d.kind == "band" and d.name == "age_band" else None
         codes, values = facts.cached(facts.columns, skey, ("segments.dim", d, year, ctx.columns),
-                                     lambda d=d: _dimension_column(cur, d, ctx))
+                                     lambda d=d: _released(cur, _dimension_column(cur, d, ctx)))
         arrays[alias] = codes
         labels.append(values)
     where = ""
     if flts:
         year = ctx.as_of.year if any(f.field == "age_band" for f in flts) else None
         arrays["_keep"] = facts.cached(facts.columns, skey, ("segments.mask", tuple(flts), year),
-                                       lambda: _mask_column(cur, flts, ctx))
+                                       lambda: _released(cur, _mask_column(cur, flts, ctx)))
         where = " WHERE _keep"
     combos = facts.cached(facts.columns, skey, ("segments.combos", ctx, tuple(chans)), lambda: _combos(proj))
     grouped = _grouped_by_bincount(arrays, combos, keys, [len(v) for v in labels]) if combos is not None else None
