@@ -41,7 +41,7 @@ def _sidebar_overflow(page) -> list[str]:
             const limit = side.getBoundingClientRect().right + 1;
             const out = [];
             if (side.scrollWidth > side.clientWidth + 1) out.push('sidebar scrolls sideways: ' + side.scrollWidth + ' > ' + side.clientWidth);
-            for (const el of side.querySelectorAll('button, input, label, p, code, [data-testid="stFileUploaderDropzone"]')) {
+            for (const el of side.querySelectorAll('button, input, label, p, code, [data-testid="stText"], [data-testid="stFileUploaderDropzone"]')) {
                 const r = el.getBoundingClientRect();
                 if (r.width > 0 && r.right > limit) out.push(el.tagName + ' ' + (el.innerText || el.value || '').slice(0, 40) + ' right=' + r.right);
             }
