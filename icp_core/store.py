@@ -118,19 +118,22 @@ def quote(name: str) -> str:
 
 
 MEMORY_ENV = "ICP_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "256MB"
+DEFAULT_MEMORY_LIMIT = "128MB"
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 def memory_limit() -> str | None:
     """DuckDB's memory for a file store: env ICP_MEMORY_LIMIT (a root-level secret on Streamlit
-    Cloud becomes one), else 256MB; "none" leaves DuckDB's default (80% of the machine).
+    Cloud becomes one), else 128MB; "none" leaves DuckDB's default (80% of the machine).
 
     The smallest Cloud app has ~690 MB for everything; DuckDB's buffer pool alone took ~570 MB
-    matching 5M market rows, and spills to disk below the limit at about the same speed.
+    matching 5M market rows, and spills to disk below the limit at about the same speed. With
+    the libraries (~300 MB) and the pages' caches, 256MB left the server at 719-733 MB after
+    every page at 1M accounts + 5M market; 128MB: 671-675 MB, first computations 0-18% slower,
+    cached ones the same (docs/BENCHMARKS.md, 2026-12-05).
 
-    >>> memory_limit() if "ICP_MEMORY_LIMIT" not in os.environ else "256MB"
-    '256MB'
+    >>> memory_limit() if "ICP_MEMORY_LIMIT" not in os.environ else "128MB"
+    '128MB'
     """
     value = os.environ.get(MEMORY_ENV, "").strip()
     if value.lower() in ("none", "default", "0"):

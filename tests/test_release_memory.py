@@ -21,7 +21,7 @@ def test_file_store_keeps_its_memory_limit(tmp_path, monkeypatch):
     assert _limit(cur) == before
     probe = duckdb.connect()
     probe.execute(f"SET memory_limit = '{memory_limit()}'")
-    assert _limit(cur) == _limit(probe)  # 256MB as DuckDB shows it
+    assert _limit(cur) == _limit(probe)  # 128MB as DuckDB shows it
     cur.close()
 
 

@@ -81,13 +81,13 @@ def test_file_stores_cap_duckdb_memory(tmp_path, monkeypatch):
             return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
     monkeypatch.delenv("ICP_MEMORY_LIMIT", raising=False)
-    assert memory_limit() == "256MB"
+    assert memory_limit() == "128MB"
     store = Store(str(tmp_path / "s.duckdb"))
-    assert limit_seen(store) == "244.1 MiB"  # DuckDB shows 256 MB (10^6) in MiB
+    assert limit_seen(store) == "122.0 MiB"  # DuckDB shows 128 MB (10^6) in MiB
     monkeypatch.setenv("ICP_MEMORY_LIMIT", "1GB")
     assert memory_limit() == "1GB" and limit_seen(store) == "953.6 MiB"
     monkeypatch.setenv("ICP_MEMORY_LIMIT", "1GB'; DROP TABLE accounts; --")
-    assert memory_limit() == "256MB"  # anything but a size falls back to the default
+    assert memory_limit() == "128MB"  # anything but a size falls back to the default
     monkeypatch.setenv("ICP_MEMORY_LIMIT", "none")
     assert memory_limit() is None
 
@@ -99,4 +99,4 @@ def test_writes_run_without_the_read_cap(tmp_path, monkeypatch):
         during_write = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     with store._reading() as con:
         during_read = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    assert during_read == "244.1 MiB" and during_write != "244.1 MiB"
+    assert during_read == "122.0 MiB" and during_write != "122.0 MiB"
