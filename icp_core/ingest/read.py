@@ -200,9 +200,9 @@ _PIECE = 8 * 1024 * 1024  # a large cp1252 file is transcoded and parsed in piec
 
 def _line_pieces(data: bytes, bom: int) -> list[tuple[int, int]] | None:
     """(start, end) byte ranges of whole lines, about _PIECE bytes each, or None when the file is
-    small enough to be read in one go. Whether its quotes allow pieces is asked piece by piece
-    (``_quotes_paired``) as they are transcoded."""
-    if len(data) - bom < 2 * _PIECE:
+    to be read in one go: small, or holding a quote character (a quoted field may hold a line
+    break, so a line end is not always a record's end)."""
+    if len(data) - bom < 2 * _PIECE or b'"' in data:
         return None
     pieces, start = [], bom
     while start < len(data):
@@ -214,27 +214,6 @@ def _line_pieces(data: bytes, bom: int) -> list[tuple[int, int]] | None:
     return pieces
 
 
-def _quotes_paired(text: bytes) -> bool:
-    """True when every run of quote characters in the text is of even length (none at all, or
-    quoted empty fields ``""`` as polars and other tools write them). Then no quoted field can go
-    on past a line end: the CSV reader toggles its in-quotes state once per quote inside a field
-    that starts with one (an even run leaves it as it was) and ignores quotes inside others, so
-    every line end is a record's end and a file can be read in pieces of whole lines. Any other
-    quote (a quoted field with text) -> False: the file is read in one go.
-
-    All runs are even exactly when the quotes, in order, pair up as neighbours (1st and 2nd,
-    3rd and 4th, ...). numpy (without the GIL, ~4 ms per 8 MB piece; bytes.count twice: ~9 ms)."""
-    import numpy as np
-
-    at = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 0x22)
-    return at.size % 2 == 0 and bool((at[1::2] - at[0::2] == 1).all())
-
-
-def _read_piece(utf8: bytes, options: dict) -> pl.DataFrame | None:
-    """A later piece's frame, or None when it holds a quoted field with text (``_quotes_paired``)."""
-    return pl.read_csv(utf8, **options) if _quotes_paired(utf8) else None
-
-
 def _transcode(piece: memoryview | bytes, encoding: str) -> bytes:
     """UTF-8 of a piece of whole lines of a single-byte encoding (cp1252: no state between pieces)."""
     return codecs.decode(piece, encoding, "icp_latin1").encode("utf-8")
@@ -242,13 +221,11 @@ def _transcode(piece: memoryview | bytes, encoding: str) -> bytes:
 
 def _read_pieces(
     data: bytes, encoding: str, pieces: list[tuple[int, int]], first: bytes, options: dict
-) -> pl.DataFrame | None:
+) -> pl.DataFrame:
     """The CSV reader's frame of the whole file, read piece by piece: the next piece is transcoded
     (Python, holding the GIL) while the CSV reader parses the one before (native, without it), so
     the two take the two cores. The first piece sets the columns, as it does for the whole file;
-    the others are read with them (extra fields cut off, missing ones null, as in one go).
-    None when a later piece holds a quoted field with text (``_quotes_paired``, asked on the
-    reader's thread): the file is then read in one go."""
+    the others are read with them (extra fields cut off, missing ones null, as in one go)."""
     view = memoryview(data)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-csv-piece") as pool:
         head = pool.submit(pl.read_csv, first, **options)
@@ -259,10 +236,8 @@ def _read_pieces(
             if not parts:
                 # the first piece's columns; a longer first line here must not add any
                 later.update(schema={name: pl.String for name in head.result().columns}, extra_columns="ignore")
-            parts.append(pool.submit(_read_piece, utf8, later))
+            parts.append(pool.submit(pl.read_csv, utf8, **later))
         frames = [head.result()] + [part.result() for part in parts]
-    if any(frame is None for frame in frames):
-        return None
     return pl.concat(frames, how="vertical")
 
 
@@ -271,9 +246,7 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
     pieces = _line_pieces(data, bom) if encoding == "cp1252" else None
     if pieces is not None:
         utf8 = _transcode(memoryview(data)[pieces[0][0] : pieces[0][1]], encoding)  # the first piece only
-        if not _quotes_paired(utf8):
-            pieces = None
-    if pieces is None:
+    else:
         utf8 = _to_utf8(data, encoding, bom)
     sample_bytes = utf8[: _SAMPLE_CHARS * 2]
     sample = sample_bytes.decode("utf-8", errors="ignore")
@@ -309,10 +282,7 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
         missing_columns="insert",
     )
     if pieces is not None and len(pieces) > 1:
-        frame = _read_pieces(data, encoding, pieces, utf8, options)
-        if frame is not None:
-            return frame
-        utf8 = _to_utf8(data, encoding, bom)  # a quoted field further on may hold a line break
+        return _read_pieces(data, encoding, pieces, utf8, options)
     return pl.read_csv(utf8, **options)
 
 
