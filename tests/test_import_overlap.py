@@ -53,7 +53,7 @@ def test_import_of_a_large_file_from_its_path_keeps_hash_name_and_raw_bytes(tmp_
     assert store.raw_file(result.import_id) == data
     con = store.cursor()
     try:
-        assert con.execute("SELECT codec FROM _raw_files").fetchall() == [("lz4",)]
+        assert con.execute("SELECT codec FROM _raw_files").fetchall() == [("zstd",)]
         assert con.execute("SELECT mrr, start_date::VARCHAR, country FROM accounts WHERE account_id = 'K0'").fetchall() == [
             (1234.56, "2020-12-31", "AT")
         ]
