@@ -496,7 +496,10 @@ def workspace_sidebar() -> None:
     set_url("ws", None if current == workspaces.DEFAULT else current)
     if workspaces.folder(base, secrets) is None:
         return
-    with st.expander(tr("workspace.manage"), icon=":material/folder_managed:"):
+    manage = st.expander(tr("workspace.manage"), icon=":material/folder_managed:", key="ws_manage", on_change="rerun")
+    with manage:
+        if not manage.open:
+            return
         with st.form("ws_create", clear_on_submit=True, border=False):
             new_name = st.text_input(tr("workspace.new_name"), max_chars=workspaces.MAX_NAME)
             if st.form_submit_button(tr("workspace.create"), icon=":material/add:"):
@@ -569,7 +572,10 @@ def keep_data_sidebar() -> None:
     reason = backup.ephemeral_reason(location)
     if reason:
         st.warning(tr(f"keep.ephemeral_{reason}"), icon=":material/warning:")
-    with st.expander(tr("keep.title"), icon=":material/save:", expanded=bool(reason)):
+    keep = st.expander(tr("keep.title"), icon=":material/save:", expanded=bool(reason), key="keep_data", on_change="rerun")
+    with keep:
+        if not keep.open:
+            return
         store = get_store()
         slug = st.session_state.get("workspace") or "default"
         st.download_button(

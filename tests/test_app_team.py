@@ -117,6 +117,9 @@ def test_language_and_workspace_from_the_url(db):
 
 def test_create_workspace_in_the_sidebar_starts_empty_and_switches(db):
     at = _app().run()
+    assert not at.sidebar.text_input  # "Manage workspaces" is closed: its content is not drawn
+    at.session_state["ws_manage"] = True  # the user opens it
+    at.run()
     at.sidebar.text_input[0].input("Line C")
     at.sidebar.button[0].click().run()
     assert not at.exception

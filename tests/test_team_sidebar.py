@@ -32,6 +32,10 @@ def _app(lang: str = "en", ws: str | None = None) -> AppTest:
     at.query_params["lang"] = lang
     if ws:
         at.query_params["ws"] = ws
+    # the user has opened "Manage workspaces" and "Keep your data": their content is drawn only
+    # while they are open (ui.workspace_sidebar, ui.keep_data_sidebar)
+    at.session_state["ws_manage"] = True
+    at.session_state["keep_data"] = True
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

@@ -51,9 +51,14 @@ def _sidebar_overflow(page) -> list[str]:
 
 
 def _open_expanders(page, *labels: str) -> None:
+    """Open sidebar expanders and wait for their content: it is drawn only while they are open,
+    by the rerun that opening one starts (ui.workspace_sidebar, ui.keep_data_sidebar)."""
     side = page.locator('[data-testid="stSidebar"]')
     for label in labels:
-        side.locator('[data-testid="stExpander"] summary').filter(has_text=label).first.click()
+        expander = side.locator('[data-testid="stExpander"]').filter(has=page.locator("summary", has_text=label)).first
+        expander.locator("summary").click()
+        expander.locator('[data-testid="stElementContainer"]').first.wait_for(timeout=60_000)
+        wait_for_app(page)
     page.wait_for_timeout(300)
 
 
