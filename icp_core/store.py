@@ -58,7 +58,7 @@ from typing import Any
 import duckdb
 from filelock import FileLock, Timeout
 
-from icp_core import schema
+from icp_core import ingest, schema
 from icp_core.lazy import lazy_module
 from icp_core.errors import IcpError, StoreBusy
 from icp_core.ingest.model import Issue
@@ -98,20 +98,6 @@ _DDL = (
     "reason VARCHAR, params VARCHAR)",
     "CREATE TABLE IF NOT EXISTS _settings (key VARCHAR, value VARCHAR)",
 )
-
-# polars type of each canonical field type (used to type all-null columns before storing)
-def _polars_type(field_type: str) -> pl.DataType:
-    return {
-        "text": pl.String(),
-        "country": pl.String(),
-        "enum": pl.String(),
-        "int": pl.Int64(),
-        "float": pl.Float64(),
-        "date": pl.Date(),
-        "bool": pl.Boolean(),
-        "list": pl.List(pl.String()),
-    }[field_type]
-
 
 def quote(name: str) -> str:
     """A SQL identifier, quoted: column names come from users' files."""
@@ -388,7 +374,7 @@ def _frame_fill_counts(
         if f.name not in frame.columns:
             exprs.append(pl.lit(0, dtype=pl.UInt32).alias(f.name))  # stored as NULL: counted by nothing
             continue
-        if frame.schema[f.name] != _polars_type(f.type):
+        if frame.schema[f.name] != ingest.POLARS_TYPES[f.type]:
             return None
         col = pl.col(f.name)
         if f.type == "list":
@@ -897,8 +883,6 @@ class Store:
         >>> store.import_file(b"Kundennummer;Umsatz\\nK1;1.234,56\\n", "accounts", file_name="crm.csv").rows_imported
         1
         """
-        from icp_core import ingest
-
         _check_table(table)
         self._check_mode(mode)
         data, path_name = ingest.load_bytes(source)
@@ -987,7 +971,7 @@ class Store:
         for name, dtype in frame.schema.items():
             if name in fields:
                 if dtype == pl.Null:
-                    casts.append(pl.col(name).cast(_polars_type(fields[name].type)))
+                    casts.append(pl.col(name).cast(ingest.POLARS_TYPES[fields[name].type]))
             elif dtype != pl.String:
                 casts.append(pl.col(name).cast(pl.String))
         return (frame.with_columns(casts) if casts else frame), rows
