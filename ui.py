@@ -489,7 +489,9 @@ def workspace_sidebar() -> None:
     if st.session_state.get("workspace") not in names:
         wanted = st.session_state.get("workspace") or st.query_params.get("ws", workspaces.DEFAULT)
         st.session_state["workspace"] = wanted if wanted in names else workspaces.DEFAULT
-    if len(names) > 1 or workspaces.folder(base, secrets) is not None:
+    # A picker with one choice says nothing and costs every first page a script load in the browser
+    # (~0.1 s): it appears once a second workspace exists (made under "Manage workspaces").
+    if len(names) > 1:
         st.selectbox(tr("workspace.label"), list(names), key="workspace", format_func=names.__getitem__)
     current = st.session_state["workspace"]
     st.session_state["_workspace_name"] = names.get(current, current)  # shown by keep_data_sidebar

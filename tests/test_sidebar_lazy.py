@@ -1,4 +1,5 @@
-"""The sidebar's "Manage workspaces" and "Keep your data" draw their content only while open.
+"""The sidebar's "Manage workspaces" and "Keep your data" draw their content only while open, and
+the workspace picker shows only when there are two workspaces to choose from.
 
 Their widgets (text inputs, a download button, a file uploader) each make the browser load a
 script of its own on the first page; closed, they cost nothing (issue 9: first page <= 2 s)."""
@@ -58,3 +59,16 @@ def test_keep_your_data_is_open_when_the_data_would_not_survive_a_restart(db, mo
     assert not at.exception
     assert t("keep.ephemeral_cloud", "en") in [w.value for w in at.sidebar.warning]
     assert _sidebar_widgets(at)["download_button"] == 1 and _sidebar_widgets(at)["file_uploader"] == 1
+
+
+def test_the_workspace_picker_shows_only_when_there_is_a_choice(db):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    # one workspace: no picker with a single option (its script load cost every first page ~0.1 s);
+    # creating one stays under "Manage workspaces"
+    assert [s.key for s in at.sidebar.selectbox] == []
+    assert t("workspace.manage", "en") in [e.label for e in at.sidebar.expander]
+    workspaces.create(db, "Client A")
+    at.run()
+    picker = at.sidebar.selectbox(key="workspace")
+    assert picker.options == [t("workspace.default", "en"), "Client A"] and picker.value == "default"
