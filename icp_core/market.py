@@ -56,6 +56,7 @@ from icp_core.i18n import fmt_money, fmt_number, fmt_pct, t
 from icp_core.matching import match_customers
 from icp_core.metrics_common import (
     BAND_ORDER,
+    THIS_SCHEMA,
     Filter,
     active_at_sql,
     age_band_sql,
@@ -332,8 +333,7 @@ def write_index(con: duckdb.DuckDBPyConnection) -> None:
     if not table_exists(con, "market"):
         return
     types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'market' "
-        "AND table_schema = current_schema()"
+        f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'market' AND {THIS_SCHEMA}"
     ).fetchall())
     if "_import_id" not in types:
         return
@@ -596,8 +596,8 @@ class _Info:
 
 def _read_info(cur: duckdb.DuckDBPyConnection) -> _Info:
     rows = cur.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name IN ('market', 'accounts') ORDER BY table_name, ordinal_position"
+        f"SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE {THIS_SCHEMA} "
+        "AND table_name IN ('market', 'accounts') ORDER BY table_name, column_index"
     ).fetchall()
     types: dict[str, dict[str, str]] = {"market": {}, "accounts": {}}
     for table, column, dtype in rows:

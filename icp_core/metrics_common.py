@@ -43,19 +43,20 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# The catalog through duckdb_tables() / duckdb_columns(): half the time of the information_schema
+# views (~0.7 vs 1.4 ms a query; an import asks a dozen times, the sample company's load 170).
+# Tables of this database only, not the temporary views that register() makes.
+THIS_SCHEMA = "database_name = current_database() AND schema_name = current_schema()"
+
+
 def table_exists(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
-        [table],
-    ).fetchall()  # read to the end: DuckDB 2 refuses .sql() on a connection with an unfinished result
-    return bool(row and row[0][0])
+    row = cur.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND {THIS_SCHEMA}", [table]).fetchall()
+    return bool(row and row[0][0])  # read to the end: DuckDB 2 refuses .sql() on a connection with an unfinished result
 
 
 def table_columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema() "
-        "ORDER BY ordinal_position",
-        [table],
+        f"SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND {THIS_SCHEMA} ORDER BY column_index", [table]
     ).fetchall()
     return [r[0] for r in rows]
 

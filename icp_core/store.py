@@ -62,6 +62,7 @@ from icp_core import ingest, schema
 from icp_core.lazy import lazy_module
 from icp_core.errors import IcpError, StoreBusy
 from icp_core.ingest.model import Issue
+from icp_core.metrics_common import THIS_SCHEMA  # the catalog query's filter (why: there)
 
 pl = lazy_module("polars")  # imported on first use: the first page reads the store with DuckDB alone
 
@@ -264,12 +265,14 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    rows = _exec(
-        con,
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
-        [table],
-    )
+    rows = _exec(con, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND {THIS_SCHEMA}", [table])
     return bool(rows[0][0])
+
+
+def _tables_present(con: duckdb.DuckDBPyConnection, names: list[str]) -> set[str]:
+    """Which of `names` are tables of the store (one query)."""
+    rows = _exec(con, f"SELECT table_name FROM duckdb_tables() WHERE {THIS_SCHEMA} AND list_contains(?, table_name)", [names])
+    return {r[0] for r in rows}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
@@ -278,8 +281,8 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
         (r[0], r[1])
         for r in _exec(
             con,
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+            f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND {THIS_SCHEMA} "
+            "ORDER BY column_index",
             [table],
         )
     ]
@@ -411,10 +414,11 @@ def _derive_fill_counts(
 
 def _fill_counts_missing(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The canonical tables present whose counts FILL_COUNTS lacks (all of them in an older store)."""
-    present = [name for name in schema.TABLES if _table_exists(con, name)]
+    found = _tables_present(con, [*schema.TABLES, FILL_COUNTS])  # one catalog query, not one per table
+    present = [name for name in schema.TABLES if name in found]
     if not present:
         return []
-    if not _table_exists(con, FILL_COUNTS):
+    if FILL_COUNTS not in found:
         return present
     counted = {r[0] for r in _exec(con, f"SELECT DISTINCT table_name FROM {FILL_COUNTS} WHERE field IS NULL")}
     return [name for name in present if name not in counted]
@@ -479,6 +483,7 @@ class Store:
         self._mutex = threading.RLock()  # threads of this process write one at a time
         self._lock = FileLock(self.location + ".lock", thread_local=False) if self.is_file else None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._batch = threading.local()  # .con: this thread's open batch() transaction
         # small reads (data version, settings) remembered while the file is unchanged: opening a
         # file store for one value costs ~20 ms, and a page rerun asks for them a dozen times
         self._memo: tuple[tuple, dict] | None = None
@@ -490,7 +495,7 @@ class Store:
             with self._reading() as con:
                 # the tables present, read once (as _table_exists asks, one query for each: ~2 ms apiece)
                 present = {r[0] for r in _exec(
-                    con, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+                    con, f"SELECT table_name FROM duckdb_tables() WHERE {THIS_SCHEMA}")}
                 ready = all(t in present for t in INTERNAL_TABLES)
                 derived = MARKET_TOOLS in present or "market" not in present
                 counted = ready and _fill_counts_current(con)
@@ -600,10 +605,37 @@ class Store:
             con.close()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write of this thread in the block is one transaction: committed when the block
+        ends, rolled back as a whole on any error. Each commit of a large write checkpoints the
+        file (~25 ms even for small tables): the sample company's nine imports in one batch take
+        ~0.25 s less. Other threads' writes wait for the block (the file lock is held).
+
+        >>> with store.batch():
+        ...     store.load_frame("accounts", accounts)
+        ...     store.load_frame("deals", deals)
+        """
+        if getattr(self._batch, "con", None) is not None:  # nested: part of the outer batch
+            yield
+            return
+        with self._writing() as con:
+            self._batch.con = con
+            try:
+                yield
+            finally:
+                self._batch.con = None
+
+    @contextmanager
     def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction under the file lock: COMMIT when the block ends, ROLLBACK on any error."""
+        """One write transaction under the file lock: COMMIT when the block ends, ROLLBACK on any error
+        (inside batch(): the batch's transaction, which commits or rolls back when the batch ends)."""
         if self.read_only:
             raise IcpError("store.read_only", location=self.location)
+        batched = getattr(self._batch, "con", None)
+        if batched is not None:
+            self._memo = None
+            yield batched
+            return
         deadline = time.monotonic() + self.timeout
         with self._mutex:
             try:
