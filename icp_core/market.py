@@ -378,8 +378,8 @@ def write_index(con: duckdb.DuckDBPyConnection) -> None:
             ).fetchall())
         bits = {tool: i for i, tool in enumerate(with_bit)}
         if lowered:
-            con.executemany(f"INSERT INTO {MARKET_INDEX_CODES} VALUES ('tech_stack', ?, ?)",
-                            [(bits.get(tool, -1), tool) for tool in lowered])
+            con.execute(f"INSERT INTO {MARKET_INDEX_CODES} SELECT 'tech_stack', unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
+                        [[bits.get(tool, -1) for tool in lowered], lowered])  # one statement, not one per tool
         # each item's bit, NULL for a tool without one (and for a NULL item); bit_or ignores NULLs;
         # an empty or NULL list gives 0. A few spellings: the item's place among them gives its bit
         # (no lower() per item: half the CPU); many: the lower-cased item's place among those with a bit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import random
 import zipfile
 from datetime import datetime
@@ -160,3 +161,21 @@ def test_eager_and_lazy_sheet_loads_give_the_same_frame(monkeypatch, fill):
         assert_frame_equal(eager, lazy, check_exact=True)
         assert eager.columns == lazy.columns
     assert frames[0][-1].shape == ((3, 7) if fill is _typed else (0, 0))  # the header row is a row here
+
+
+def test_zip_check_gives_the_same_without_isal(small_slices, monkeypatch):
+    # ISA-L inflates faster; without its wheels the standard zlib gives the same answers
+    data = _declare_small(_zip(_text(300_000), b"s" * 1000, False))
+    broken = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    broken[info.header_offset + 30 + len(info.filename) + len(info.extra)] = 0b110
+    for hidden in (False, True):
+        if hidden:
+            monkeypatch.setitem(sys.modules, "isal", None)  # import isal -> ImportError
+        read_module._check_unzipped_size(data, limit=301_000)
+        with pytest.raises(IcpError) as err:
+            read_module._check_unzipped_size(data, limit=300_999)
+        assert err.value.params == {"size_mb": "> 0", "limit_mb": "0"}
+        with pytest.raises(IcpError) as err:
+            read_module._check_unzipped_size(bytes(broken))
+        assert err.value.key == "ingest.wrong_format"

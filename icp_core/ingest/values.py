@@ -126,8 +126,7 @@ def decide_decimal_column(column: pl.Series) -> str | None:
 
 
 def looks_numeric(values: pl.Series) -> bool:
-    core = pl.DataFrame({"v": values}).select(_number_core(pl.col("v")).alias("v")).to_series()
-    ok = core.str.contains(_SIGNED + r"[\d.,]*\d[\d.,]*$").sum()
+    ok = pl.DataFrame({"v": values}).select(number_written(pl.col("v")).sum()).item()
     return len(values) > 0 and ok >= 0.9 * len(values)
 
 
@@ -162,10 +161,19 @@ SERIAL_DATE = r"^\d{5}(?:\.\d+)?$"
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
 
 
+def date_written(text: pl.Expr) -> pl.Expr:
+    """True where trimmed text is written as a date (serial numbers do not count here)."""
+    return text.str.contains(ISO_DATE) | text.str.contains(DOT_DATE) | text.str.contains(SLASH_DATE)
+
+
+def number_written(text: pl.Expr) -> pl.Expr:
+    """True where text is written as a number (``looks_numeric``'s test of one value)."""
+    return _number_core(text).str.contains(_SIGNED + r"[\d.,]*\d[\d.,]*$")
+
+
 def looks_like_dates(values: pl.Series) -> bool:
     """True when almost all values are written as dates (serial numbers do not count here)."""
-    s = values.str.strip_chars()
-    hits = (s.str.contains(ISO_DATE) | s.str.contains(DOT_DATE) | s.str.contains(SLASH_DATE)).sum()
+    hits = pl.DataFrame({"v": values}).select(date_written(pl.col("v").str.strip_chars()).sum()).item()
     return len(values) > 0 and hits >= 0.8 * len(values)
 
 
