@@ -276,16 +276,18 @@ def switch_language(page, lang: str = "de") -> None:
     control = _language_radio(page)
     control.wait_for(state="visible")
     option = LANGUAGE_OPTION[lang]
-    arm_rerun_watch(page)
     if control.get_attribute("data-testid") == "stSelectbox":
         control.click()
         page.get_by_role("option", name=option, exact=True).click()
     else:
         control.get_by_text(option, exact=True).click()
+    # The label in the new language can only come from the rerun the switch started. (Not
+    # wait_for_rerun: a rerun served from caches can start and end within one render of the
+    # browser, and the app root's script state then never visibly changes.)
     page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]', has_text=LANGUAGE_WORD[lang]).first.wait_for(
         state="visible"
     )
-    wait_for_rerun(page)
+    wait_for_app(page)
 
 
 def nav_links(page) -> list[tuple[str, str]]:
