@@ -80,3 +80,56 @@ def test_a_missing_path_still_says_so(tmp_path):
     with pytest.raises(IcpError) as error:
         Store(str(tmp_path / "s.duckdb")).import_file(tmp_path / "nope.csv", "accounts")
     assert error.value.key == "ingest.file_not_found"
+
+
+def _raw_rows(store: Store) -> int:
+    con = store.cursor()
+    try:
+        return con.execute("SELECT count(*) FROM _raw_files").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_the_raw_file_goes_in_beside_the_validation_and_out_again_when_it_fails(tmp_path, monkeypatch):
+    # import_file inserts the raw file on the second core while prepare runs, in the import's
+    # transaction: when prepare then refuses the file, the raw file is rolled back with it
+    from icp_core import store as store_module
+
+    data = big_german_csv()
+    store = Store(str(tmp_path / "s.duckdb"))
+    store.import_file(data, "accounts", file_name="first.csv")
+    inserted = []
+    original = store_module._insert_raw
+
+    def recording_insert(con, import_id, packed):
+        inserted.append((import_id, threading.current_thread().name))
+        return original(con, import_id, packed)
+
+    monkeypatch.setattr(store_module, "_insert_raw", recording_insert)
+    with pytest.raises(IcpError) as error:  # no column can be the account id
+        store.import_file(data, "accounts", mapping={"Kundennummer": None, "Firma": "company_name"}, file_name="bad.csv")
+    assert error.value.key == "ingest.no_account_id"
+    assert inserted == [(2, "icp-pack-raw_0")]  # it was in, on the worker ...
+    assert [e["file"] for e in store.imports()] == ["first.csv"]  # ... and is gone with the rest
+    assert _raw_rows(store) == 1 and store.tables() == {"accounts": 200_000}
+    assert no_helper_threads()
+    # the next import gets the next id and its own raw file, byte for byte
+    result = store.import_file(data, "accounts", mode="replace", file_name="again.csv")
+    assert result.import_id == 2 and store.raw_file(2) == data and _raw_rows(store) == 2
+
+
+def test_a_failing_raw_insert_fails_the_import_and_changes_nothing(tmp_path, monkeypatch):
+    import duckdb
+
+    from icp_core import store as store_module
+
+    def failing_insert(con, import_id, packed):
+        raise duckdb.IOException("IO Error: No space left on device")
+
+    store = Store(str(tmp_path / "s.duckdb"))
+    monkeypatch.setattr(store_module, "_insert_raw", failing_insert)
+    with pytest.raises(IcpError) as error:
+        store.import_file(big_german_csv(), "accounts", file_name="k.csv")
+    assert error.value.key == "store.cannot_write"  # the store's message, not DuckDB's text
+    assert store.imports() == [] and store.tables() == {} and _raw_rows(store) == 0
+    assert no_helper_threads()
