@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from icp_core.store import Store
 
-from .conftest import arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_app, wait_for_rerun
+from .conftest import RENDER_TIMEOUT_MS, arm_rerun_watch, assert_no_exception, goto_page, screenshot, wait_for_app, wait_for_rerun
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -27,6 +28,14 @@ def _act(page, action) -> None:
     arm_rerun_watch(page)
     action()
     wait_for_rerun(page)
+
+
+def _undo_if_still_active(store_path, imported: dict) -> None:
+    """Undo the test's import through the store when the browser did not (the test failed)."""
+    store = Store(store_path)
+    row = next((r for r in store.imports() if r["import_id"] == imported["import_id"]), None)
+    if row and row["file"] == "crm.csv" and not row["undone"]:
+        store.undo(row["import_id"])
 
 
 def _metric(page, label: str) -> str:
@@ -63,20 +72,26 @@ def test_upload_correct_mapping_import_and_undo(app_server, page):
     _act(page, lambda: page.get_by_role("option", name="mrr", exact=True).click())
     assert umsatz.locator("input").input_value() == "mrr"
     _act(page, lambda: main.get_by_role("button", name="Import (replace)").click())
-    assert_no_exception(page)
-    assert (_metric(page, "Rows read"), _metric(page, "Rows imported"), _metric(page, "Rows rejected")) == ("4", "3", "1")
-    screenshot(page, "data_import_report")
-    stored = Store(app_server.store, read_only=True).export_frame("accounts").sort("account_id")
-    assert stored["mrr"].to_list() == [1234.5, 2000.0, 99.0]
-    assert stored["company_name"].to_list()[2] == "=cmd|' /C calc'!A0"  # kept as text, never run
-    import_id = Store(app_server.store, read_only=True).imports()[0]["import_id"]
-    # undo from the history, with confirmation
-    page.get_by_role("tab", name="Import history").click()
-    row = main.locator('[data-testid="stHorizontalBlock"]').filter(has_text=f"#{import_id} · Accounts · crm.csv").last
-    _act(page, lambda: row.get_by_role("button", name="Undo").click())
-    assert main.get_by_text(f"Undo import {import_id}?").count() == 1
-    screenshot(page, "data_undo_confirm")
-    _act(page, lambda: main.get_by_role("button", name="Yes, undo").click())
-    assert_no_exception(page)
-    assert main.get_by_text(f"Import {import_id} was undone.").count() == 1
-    assert Store(app_server.store, read_only=True).tables().get("accounts", 0) == sample_accounts
+    imported = Store(app_server.store, read_only=True).imports()[0]
+    try:
+        assert_no_exception(page)
+        assert (_metric(page, "Rows read"), _metric(page, "Rows imported"), _metric(page, "Rows rejected")) == ("4", "3", "1")
+        screenshot(page, "data_import_report")
+        stored = Store(app_server.store, read_only=True).export_frame("accounts").sort("account_id")
+        assert stored["mrr"].to_list() == [1234.5, 2000.0, 99.0]
+        assert stored["company_name"].to_list()[2] == "=cmd|' /C calc'!A0"  # kept as text, never run
+        import_id = imported["import_id"]
+        # undo from the history, with confirmation
+        _act(page, lambda: page.get_by_role("tab", name="Import history").click())  # the tab reruns the page
+        row = main.locator('[data-testid="stHorizontalBlock"]').filter(has_text=f"#{import_id} · Accounts · crm.csv").last
+        _act(page, lambda: row.get_by_role("button", name="Undo").click())
+        # the button's run ends in st.rerun(): wait for the second run's confirmation, not the first's end
+        expect(main.get_by_text(f"Undo import {import_id}?")).to_have_count(1, timeout=RENDER_TIMEOUT_MS)
+        screenshot(page, "data_undo_confirm")
+        _act(page, lambda: main.get_by_role("button", name="Yes, undo").click())
+        assert_no_exception(page)
+        expect(main.get_by_text(f"Import {import_id} was undone.")).to_have_count(1, timeout=RENDER_TIMEOUT_MS)
+        assert Store(app_server.store, read_only=True).tables().get("accounts", 0) == sample_accounts
+    finally:
+        # the other browser tests share this server's store and expect the sample company in it
+        _undo_if_still_active(app_server.store, imported)
