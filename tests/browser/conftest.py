@@ -179,7 +179,10 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     context.set_default_timeout(RENDER_TIMEOUT_MS)
     pg = context.new_page()
+    watch_script_runs(pg)
     yield pg
+    _RUNS_FINISHED.pop(id(pg), None)
+    _RUNS_ARMED.pop(id(pg), None)
     context.close()
 
 
@@ -204,10 +207,42 @@ def wait_for_app(page, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     )
 
 
+# Script runs the server reported finished to a page (its websocket's script_finished messages),
+# by id(page); only for pages that watch_script_runs was called on.
+_RUNS_FINISHED: dict[int, int] = {}
+_RUNS_ARMED: dict[int, int] = {}
+
+
+def watch_script_runs(page) -> None:
+    """Count, from the page's websocket, the script runs the server finished for it. A run that
+    ends in st.rerun() (FINISHED_EARLY_FOR_RERUN) does not count: the one it starts does. This is
+    the one signal a fast rerun cannot hide: a run served from caches can start and end within one
+    browser render, and the app root's script state then never visibly changes."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    key = id(page)
+    _RUNS_FINISHED[key] = 0
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        if message.WhichOneof("type") == "script_finished" and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            _RUNS_FINISHED[key] = _RUNS_FINISHED.get(key, 0) + 1
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+
+
 def arm_rerun_watch(page) -> None:
-    """Call before an action that makes Streamlit rerun (click, navigation): from now on any
-    change of the app's script state is recorded, so wait_for_rerun cannot mistake the state
-    from *before* the action for the end of the new run."""
+    """Call before an action that makes Streamlit rerun (click, navigation): from now on a
+    finished script run is recorded, so wait_for_rerun cannot mistake the state from *before*
+    the action for the end of the new run."""
+    if id(page) in _RUNS_FINISHED:
+        _RUNS_ARMED[id(page)] = _RUNS_FINISHED[id(page)]
     page.evaluate(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
@@ -220,8 +255,18 @@ def arm_rerun_watch(page) -> None:
 
 
 def wait_for_rerun(page, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
-    """After arm_rerun_watch and an action: wait until a script run started and finished."""
-    page.wait_for_function("() => window.__icpRan === true", timeout=timeout_ms)
+    """After arm_rerun_watch and an action: wait until a script run started after it finished
+    (the server's message when the page watches its runs, else a visible change of the app's
+    script state), then until the page has settled."""
+    armed = _RUNS_ARMED.pop(id(page), None)
+    if armed is None:
+        page.wait_for_function("() => window.__icpRan === true", timeout=timeout_ms)
+    else:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while _RUNS_FINISHED[id(page)] <= armed:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no script run finished within {timeout_ms / 1000:.0f} s of the action on {page.url}")
+            page.wait_for_timeout(25)  # lets Playwright deliver the websocket's frames
     wait_for_app(page, timeout_ms)
 
 
