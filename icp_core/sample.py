@@ -8,6 +8,7 @@ import per table named ``sample:<table>``, replacing what is there (undo brings 
 from __future__ import annotations
 
 import importlib.util
+import io
 from contextlib import nullcontext
 from pathlib import Path
 from types import ModuleType
@@ -42,17 +43,24 @@ def sample_frames(directory: Path | str | None = None) -> dict[str, pl.DataFrame
     Reads ``<directory>/<table>.parquet`` (default `SAMPLE_DIR`). When a file is missing, the
     generator runs in-process (fixed seed: the same data) and tries to write the files back.
     """
+    return {table: frame for table, (frame, _) in _sample_sources(directory).items()}
+
+
+def _sample_sources(directory: Path | str | None = None) -> dict[str, tuple[pl.DataFrame, bytes | None]]:
+    """``sample_frames`` with each frame's Parquet file (its bytes; None when the generator made
+    the frame in memory)."""
     folder = Path(directory) if directory is not None else SAMPLE_DIR
     paths = {t: folder / f"{t}.parquet" for t in SAMPLE_TABLES}
     if all(p.exists() for p in paths.values()):
-        return {t: pl.read_parquet(p) for t, p in paths.items()}
+        files = {t: p.read_bytes() for t, p in paths.items()}
+        return {t: (pl.read_parquet(io.BytesIO(data)), data) for t, data in files.items()}
     gen = _generator()
     frames = gen.build_frames()
     try:
         gen.write_frames(frames, folder)
     except OSError:  # read-only install: use the frames from memory
         pass
-    return {t: frames[t] for t in SAMPLE_TABLES}
+    return {t: (frames[t], None) for t in SAMPLE_TABLES}
 
 
 def load_sample(store: Any) -> dict[str, int]:
@@ -64,14 +72,15 @@ def load_sample(store: Any) -> dict[str, int]:
     load too: without it DuckDB would drop (and checkpoint) the database when its last connection
     closes. The data stored is the same (tests/test_sample_fast.py)."""
     counts: dict[str, int] = {}
-    frames = sample_frames()
+    sources = _sample_sources()
     keep = _hold_open(store)
     # one transaction for the nine imports (Store.batch): all or nothing, and one checkpoint
     batch = getattr(store, "batch", None)
     try:
         with batch() if batch is not None else nullcontext():
-            for table, frame in frames.items():
-                result = store.load_frame(table, frame, file_name=f"{SAMPLE_PREFIX}{table}", mode="replace")
+            for table, (frame, content) in sources.items():
+                # the Parquet file is kept as the import's raw file as it is (not written again)
+                result = store.load_frame(table, frame, file_name=f"{SAMPLE_PREFIX}{table}", mode="replace", content=content)
                 imported = getattr(result, "rows_imported", None)
                 counts[table] = int(imported) if imported is not None else frame.height
     finally:

@@ -1003,21 +1003,29 @@ class Store:
         )
 
     def load_frame(
-        self, table: str, frame: pl.DataFrame, file_name: str = "fixture", mode: str = "replace"
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        file_name: str = "fixture",
+        mode: str = "replace",
+        content: bytes | None = None,
     ) -> ImportResult:
         """Store a frame already in canonical form (sample data, tests): same transaction and history.
 
         Missing canonical columns are null; other columns are kept as extras (text). A key that
-        repeats is rejected like in a file (first row wins). The frame is kept as Parquet.
+        repeats is rejected like in a file (first row wins). The frame is kept as Parquet:
+        `content`, the Parquet file it was read from, when there is one (kept as it is, instead of
+        writing the frame again: ~0.1 s for the sample's market).
 
         >>> Store(":memory:").load_frame("accounts", pl.DataFrame({"account_id": ["A1"]}), "sample:accounts").rows_imported
         1
         """
         _check_table(table)
         self._check_mode(mode)
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        content = buffer.getvalue()
+        if content is None:
+            buffer = io.BytesIO()
+            frame.write_parquet(buffer)
+            content = buffer.getvalue()
         issues = []
         key = schema.TABLES[table].key
         frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("_row"))

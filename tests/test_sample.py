@@ -268,7 +268,7 @@ class FakeStore:
     def __init__(self):
         self.calls = []
 
-    def load_frame(self, table, frame, file_name="fixture", mode="replace"):
+    def load_frame(self, table, frame, file_name="fixture", mode="replace", content=None):
         self.calls.append((table, file_name, mode, frame.height))
 
         class Result:
