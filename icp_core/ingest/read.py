@@ -199,19 +199,38 @@ _PIECE = 8 * 1024 * 1024  # a large cp1252 file is transcoded and parsed in piec
 
 
 def _line_pieces(data: bytes, bom: int) -> list[tuple[int, int]] | None:
-    """(start, end) byte ranges of whole lines, about _PIECE bytes each, or None when the file is
-    to be read in one go: small, or holding a quote character (a quoted field may hold a line
-    break, so a line end is not always a record's end)."""
-    if len(data) - bom < 2 * _PIECE or b'"' in data:
+    """(start, end) byte ranges of whole records, about _PIECE bytes each, or None when the file is
+    small enough to read in one go. A piece ends at a line end with an even number of quote
+    characters before it: a line end inside a quoted field (odd) is not a record's end. The CSV
+    reader splits its input for its own threads by the same count (and refuses a file where the
+    count and the fields disagree), so the pieces hold the records it reads in one go."""
+    if len(data) - bom < 2 * _PIECE:
         return None
-    pieces, start = [], bom
+    pieces, start, counted, odd = [], bom, bom, False
     while start < len(data):
         # the first piece holds at least the sample the separator and header are sniffed from
         end = data.find(b"\n", start + (_PIECE if pieces else max(_PIECE, 2 * _SAMPLE_CHARS)))
+        while end >= 0:
+            odd ^= data.count(b'"', counted, end) % 2 == 1
+            counted = end
+            if not odd:
+                break
+            quote = data.find(b'"', end)  # inside a quoted field: its closing quote comes first
+            end = -1 if quote < 0 else data.find(b"\n", quote)
         end = len(data) if end < 0 else end + 1
         pieces.append((start, end))
         start = end
     return pieces
+
+
+def _quotes_before(utf8: bytes, lines: int) -> int:
+    """Quote characters in the first `lines` lines (the title lines the CSV reader skips)."""
+    end = 0
+    for _ in range(lines):
+        end = utf8.find(b"\n", end) + 1
+        if end == 0:
+            return utf8.count(b'"')
+    return utf8.count(b'"', 0, end)
 
 
 def _transcode(piece: memoryview | bytes, encoding: str) -> bytes:
@@ -263,6 +282,9 @@ def _read_text(data: bytes, detected: Detected, file_name: str | None) -> pl.Dat
         utf8 = utf8.replace(b"\r", b"\n")
         sample = sample.replace("\r", "\n")
     sep, header_records, skip_lines = _sniff_csv(sample, truncated)
+    if pieces is not None and _quotes_before(utf8, skip_lines) % 2:
+        # the reader skips title lines without reading their quotes: the pieces' count is off
+        pieces, utf8 = None, _to_utf8(data, encoding, bom)
     widest = max(_field_counts(sample, sep, False)[0] or [0])
     if widest > MAX_COLUMNS:  # e.g. one endless line: refused before the CSV reader builds the columns
         raise _too_many_columns(widest)
