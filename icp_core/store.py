@@ -524,14 +524,13 @@ class Store:
 
     def _ensure_schema(self) -> None:
         """Create what a new store lacks, and bring an older one up to date."""
-        with self._reading() as con:
-            # the tables present, read once (as _table_exists asks, one query for each: ~2 ms apiece)
-            present = {r[0] for r in _exec(
-                con, f"SELECT table_name FROM duckdb_tables() WHERE {THIS_SCHEMA}")}
-            ready = all(t in present for t in INTERNAL_TABLES)
-            derived = MARKET_TOOLS in present or "market" not in present
-            counted = ready and _fill_counts_current(con)
-            codec = ready and "codec" in {c for c, _ in _columns(con, "_raw_files")}
+        path = Path(self.location) if self.is_file else None
+        if path is not None and path.parent.is_dir() and not path.exists():
+            # a new file: nothing to read first (the file is opened once less: ~15 ms); a folder
+            # that is not there is refused by the read below, before the lock file would make it
+            ready, derived, codec, counted = False, True, False, False
+        else:
+            ready, derived, codec, counted = self._schema_state()
         if not ready or not derived or not codec or not counted:
             with self._writing() as con:
                 for ddl in _DDL:
@@ -542,6 +541,19 @@ class Store:
                 if not counted:  # an older store, or one restored from a backup
                     _exec(con, f"DROP TABLE IF EXISTS {FILL_COUNTS}")
                     _stamp_fill_counts(con)
+
+    def _schema_state(self) -> tuple[bool, bool, bool, bool]:
+        """(internal tables all there, market tools derived, raw files have a codec column, fill
+        counts current) of the store as it is."""
+        with self._reading() as con:
+            # the tables present, read once (as _table_exists asks, one query for each: ~2 ms apiece)
+            present = {r[0] for r in _exec(
+                con, f"SELECT table_name FROM duckdb_tables() WHERE {THIS_SCHEMA}")}
+            ready = all(t in present for t in INTERNAL_TABLES)
+            derived = MARKET_TOOLS in present or "market" not in present
+            counted = ready and _fill_counts_current(con)
+            codec = ready and "codec" in {c for c, _ in _columns(con, "_raw_files")}
+        return ready, derived, codec, counted
 
     # ---- connections -------------------------------------------------------------------------
 

@@ -434,3 +434,21 @@ def test_quote_doubles_embedded_quotes():
     name = 'x"; DROP TABLE t; --'
     con.execute(f"CREATE TABLE t ({store_module.quote(name)} INTEGER)")
     assert con.execute("SELECT column_name FROM information_schema.columns").fetchone() == ('x"; DROP TABLE t; --',)
+
+
+def test_a_new_store_file_is_opened_once_and_gets_the_whole_schema(tmp_path, monkeypatch):
+    import icp_core.store as store_module
+
+    opened = []
+    real_connect = store_module.duckdb.connect
+    monkeypatch.setattr(store_module.duckdb, "connect", lambda *a, **k: opened.append(a[0]) or real_connect(*a, **k))
+    path = str(tmp_path / "new.duckdb")
+    Store(path)
+    assert opened == [path]  # written at once: nothing to read in a file that is not there
+    con = real_connect(path, read_only=True)
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert set(store_module.INTERNAL_TABLES) <= present
+    opened.clear()
+    Store(path)
+    assert opened == [path]  # an existing, current store is only read
