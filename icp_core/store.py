@@ -1117,7 +1117,10 @@ class Store:
                 # waits for the count on every way out
                 present = {c for c, _ in _columns(con, table)}
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-fill-counts") as pool:
-                    counting = pool.submit(_count_frame_fills, table, frame, present)
+                    # the count gets its own frame object (a clone shares the columns, it copies no
+                    # values): one polars frame used by two threads at once can deadlock (the
+                    # insert's to_arrow held it while the count asked its schema, CI hung once)
+                    counting = pool.submit(_count_frame_fills, table, frame.clone(), present)
                     self._insert(con, table, frame, import_id)
                 counted = counting.result()
             else:

@@ -170,3 +170,28 @@ def test_spreadsheet_keys_lose_their_dot_zero_with_or_without_dots_elsewhere():
     assert with_dot.frame["account_id"].to_list() == ["1001", "1002", "K-3"]
     without = prepare(read_file(b"id;name\n1001;x\n 1002 ;y\nK-3;z\n", "x.csv"), A, {"id": "account_id", "name": "company_name"})
     assert without.frame["account_id"].to_list() == ["1001", "1002", "K-3"]
+
+
+def test_the_fill_count_beside_the_insert_gets_its_own_frame_object(monkeypatch):
+    # one polars frame used by two threads at once can deadlock (the insert's to_arrow held it while
+    # the count asked its schema): the count on the second core must get a frame object of its own
+    import icp_core.store as store_module
+
+    seen: dict[str, int] = {}
+    count = store_module._count_frame_fills
+    insert = store_module.Store._insert
+
+    def counting(table, frame, present):
+        seen["counted"] = id(frame)
+        return count(table, frame, present)
+
+    def inserting(self, con, table, frame, import_id):
+        seen["inserted"] = id(frame)
+        return insert(self, con, table, frame, import_id)
+
+    monkeypatch.setattr(store_module, "_count_frame_fills", counting)
+    monkeypatch.setattr(store_module.Store, "_insert", inserting)
+    store = store_module.Store(":memory:")
+    store.load_frame("accounts", pl.DataFrame({"account_id": ["A1", "A2"], "industry": ["x", None]}))
+    assert set(seen) == {"counted", "inserted"} and seen["counted"] != seen["inserted"]
+    assert store.tables()["accounts"] == 2
