@@ -251,11 +251,7 @@ def stage_imports(tmp: Path, timer: Timer, rows: int, xlsx_rows: int) -> dict:
 
         # the first import of a format in the process loads what it needs once (the codec for the
         # raw file, the reader's regexes): its own row, then the median of 5 as the app imports
-        gc.collect()
-        t0, c0 = time.perf_counter(), time.process_time()
-        run()
-        timer.add("import", f"Store.import_file {label}, first in the process", [time.perf_counter() - t0],
-                  [time.process_time() - c0])
+        timer.measure("import", f"Store.import_file {label}, first in the process", run, runs=1, warmup=False)
         timer.measure("import", f"Store.import_file {label}", run, runs=5, warmup=False)
     from icp_core.ingest import prepare, read_file, suggest_mapping
 
