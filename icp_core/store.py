@@ -1244,7 +1244,9 @@ class Store:
             # (1M rows in 8 chunks: ~1.2 s of CPU at the commit; the rows and their order are the same)
             frame = frame.rechunk()
         view = f"_incoming_{import_id}"
-        con.register(view, frame)
+        # handed over as Arrow string views, polars' own layout: DuckDB's polars adapter converts to
+        # the oldest Arrow layout, which copies every string (~0.1 s of CPU for 1M accounts)
+        con.register(view, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             _exec(
                 con,

@@ -195,3 +195,41 @@ def test_the_fill_count_beside_the_insert_gets_its_own_frame_object(monkeypatch)
     store.load_frame("accounts", pl.DataFrame({"account_id": ["A1", "A2"], "industry": ["x", None]}))
     assert set(seen) == {"counted", "inserted"} and seen["counted"] != seen["inserted"]
     assert store.tables()["accounts"] == 2
+
+
+def test_strings_reach_duckdb_as_arrow_string_views_and_come_back_unchanged(monkeypatch):
+    # the insert hands DuckDB polars' own string layout (Arrow string views: up to 12 bytes inline,
+    # longer ones by reference) instead of a copy in the older layout; every kind of string around
+    # that border, in plain and list columns, must be stored exactly
+    import icp_core.store as store_module
+
+    registered: list = []
+    register = duckdb.DuckDBPyConnection.register
+
+    class Spy:
+        def __init__(self, con):
+            self._con = con
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+        def register(self, name, obj):
+            registered.append(obj)
+            return register(self._con, name, obj)
+
+    insert = store_module.Store._insert
+    monkeypatch.setattr(store_module.Store, "_insert", lambda self, con, *a: insert(self, Spy(con), *a))
+    names = ["", "a", "x" * 12, "y" * 13, "Müller & Söhne GmbH", "🚀" * 4, "中文" * 10, None, "z" * 500]
+    frame = pl.DataFrame({
+        "account_id": [f"A{i}" for i in range(len(names))],
+        "company_name": names,
+        "tech_stack": [["HubSpot", "x" * 13], [], None, [None, ""], ["é" * 7], ["a"], None, ["🚀"], ["q" * 40]],
+    })
+    store = Store(":memory:")
+    store.load_frame("accounts", frame)
+    [view] = registered
+    import pyarrow as pa
+
+    assert isinstance(view, pa.Table) and view.schema.field("company_name").type == pa.string_view()
+    rows = store.cursor().execute("SELECT account_id, company_name, tech_stack FROM accounts ORDER BY rowid").fetchall()
+    assert rows == list(zip(frame["account_id"], names, frame["tech_stack"].to_list()))
