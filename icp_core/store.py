@@ -48,7 +48,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
@@ -350,6 +350,11 @@ def _pack_raw(content: bytes) -> tuple[bytes, str | None]:
 
 
 _RAW_STORED = object()  # Store._store's `packed` when import_file has inserted the raw file already
+
+
+def _mapping_for(raw: Any, table: str, mapping: Mapping[str, str | None] | None) -> dict[str, str | None]:
+    """The mapping given, or the suggested one when none is given (an empty one is a choice too)."""
+    return dict(ingest.suggest_mapping(raw.columns, table) if mapping is None else mapping)
 
 
 def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -962,30 +967,27 @@ class Store:
         _check_table(table)
         self._check_mode(mode)
         data, path_name = ingest.load_bytes(source)
-        # The raw file is packed (pyarrow releases the GIL) on the second core while it is transcoded,
-        # parsed and validated; the pool waits for it on every way out. (The database is not opened
-        # beside it: holding the file while waiting for the write lock would deadlock with another
-        # process that holds the lock and waits for the file.)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="icp-pack-raw") as pool:
+        name = file_name or path_name
+        # The raw file is packed (pyarrow releases the GIL) on a worker while the file is read; the
+        # pool waits for its work on every way out.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="icp-import") as pool:
             packed = pool.submit(_pack_raw, data)
-            raw = ingest.read_file(data, file_name or path_name, sheet=sheet)
-            if mapping is None:
-                mapping = ingest.suggest_mapping(raw.columns, table)
             if self._con is not None or getattr(self._batch, "con", None) is not None:
-                prepared = ingest.prepare(raw, table, dict(mapping))
+                raw = ingest.read_file(data, name, sheet=sheet)
+                prepared = ingest.prepare(raw, table, _mapping_for(raw, table, mapping))
                 return self._import_prepared(prepared, mode, packed)
-            # A file that reads opens the write transaction; the raw file (~0.1 s of DuckDB's time on
-            # one thread for 33 MB) goes in on the second core while the rows are validated. The
-            # connection is the worker's alone until it is done, also when validating fails.
+            # The file is read on the second worker while this thread opens the write transaction (the
+            # file lock first, then the database: never the other way round) and stores the raw file in
+            # it, ~50 ms that an Excel sheet's parse (one core, the GIL released) or a CSV's leaves
+            # room for. A file that does not read or validate rolls the transaction back: the store is
+            # unchanged, and the file's own error is the one raised.
+            reading = pool.submit(ingest.read_file, data, name, sheet=sheet)
             with self.batch():
                 con = self._batch.con
                 import_id = _next_import_id(con)
-                stored = pool.submit(_insert_raw, con, import_id, packed)
-                try:
-                    prepared = ingest.prepare(raw, table, dict(mapping))
-                finally:
-                    wait([stored])
-                stored.result()
+                _insert_raw(con, import_id, packed)
+                raw = reading.result()
+                prepared = ingest.prepare(raw, table, _mapping_for(raw, table, mapping))
                 return self._import_prepared(prepared, mode, _RAW_STORED, import_id)
 
     def import_prepared(self, prepared: Any, mode: str = "replace") -> ImportResult:

@@ -1,5 +1,7 @@
-"""Large imports hash the file and pack the raw file in threads while it is parsed (issue 9):
-the stored figures are those of the serial way, byte for byte, and every way out waits for them."""
+"""Large imports hash the file and pack the raw file in threads while it is parsed, and import_file
+reads the file on a worker while it opens the write transaction and stores the raw file (issue 9):
+the stored figures are those of the serial way, byte for byte, every way out waits for them, and a
+file that fails leaves the store as it was."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def big_german_csv() -> bytes:
 
 
 def no_helper_threads() -> bool:
-    return not [t for t in threading.enumerate() if t.name.startswith(("icp-sha256", "icp-pack-raw"))]
+    return not [t for t in threading.enumerate() if t.name.startswith(("icp-sha256", "icp-import"))]
 
 
 def test_read_file_hashes_a_large_file_like_a_small_one(tmp_path):
@@ -90,9 +92,9 @@ def _raw_rows(store: Store) -> int:
         con.close()
 
 
-def test_the_raw_file_goes_in_beside_the_validation_and_out_again_when_it_fails(tmp_path, monkeypatch):
-    # import_file inserts the raw file on the second core while prepare runs, in the import's
-    # transaction: when prepare then refuses the file, the raw file is rolled back with it
+def test_the_raw_file_goes_in_while_the_file_is_read_and_out_again_when_it_fails(tmp_path, monkeypatch):
+    # import_file stores the raw file in the import's transaction while a worker reads the file:
+    # when the file is then refused, the raw file is rolled back with it
     from icp_core import store as store_module
 
     data = big_german_csv()
@@ -109,13 +111,49 @@ def test_the_raw_file_goes_in_beside_the_validation_and_out_again_when_it_fails(
     with pytest.raises(IcpError) as error:  # no column can be the account id
         store.import_file(data, "accounts", mapping={"Kundennummer": None, "Firma": "company_name"}, file_name="bad.csv")
     assert error.value.key == "ingest.no_account_id"
-    assert inserted == [(2, "icp-pack-raw_0")]  # it was in, on the worker ...
+    assert inserted == [(2, "MainThread")]  # it was in ...
     assert [e["file"] for e in store.imports()] == ["first.csv"]  # ... and is gone with the rest
     assert _raw_rows(store) == 1 and store.tables() == {"accounts": 200_000}
     assert no_helper_threads()
     # the next import gets the next id and its own raw file, byte for byte
     result = store.import_file(data, "accounts", mode="replace", file_name="again.csv")
     assert result.import_id == 2 and store.raw_file(2) == data and _raw_rows(store) == 2
+
+
+def test_the_raw_file_is_stored_before_the_file_is_read_to_the_end(tmp_path, monkeypatch):
+    # the overlap itself: the read waits (at most 10 s) for the raw file to be in; read after it,
+    # as before, the wait runs out and the import says so
+    from icp_core import store as store_module
+
+    raw_in = threading.Event()
+    original_insert, original_read = store_module._insert_raw, store_module.ingest.read_file
+
+    def recording_insert(con, import_id, packed):
+        original_insert(con, import_id, packed)
+        raw_in.set()
+
+    def waiting_read(*args, **kwargs):
+        assert raw_in.wait(10), "the raw file was not stored while the file was read"
+        return original_read(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "_insert_raw", recording_insert)
+    monkeypatch.setattr(store_module.ingest, "read_file", waiting_read)
+    store = Store(str(tmp_path / "s.duckdb"))
+    result = store.import_file(b"Kundennummer;Firma\nK1;A\nK2;B\n", "accounts", file_name="k.csv")
+    assert result.rows_imported == 2 and store.raw_file(result.import_id) == b"Kundennummer;Firma\nK1;A\nK2;B\n"
+    assert no_helper_threads()
+
+
+def test_a_file_that_does_not_read_raises_its_own_error_and_leaves_the_store_as_it_was(tmp_path):
+    store = Store(str(tmp_path / "s.duckdb"))
+    store.import_file(b"Kundennummer;Firma\nK1;A\n", "accounts", file_name="first.csv")
+    for data, name, key in [(b"", "empty.csv", "ingest.empty_file"), (b"PK\x03\x04broken", "k.xlsx", "ingest.wrong_format")]:
+        with pytest.raises(IcpError) as error:
+            store.import_file(data, "accounts", file_name=name)
+        assert error.value.key == key
+        assert [e["file"] for e in store.imports()] == ["first.csv"]
+        assert _raw_rows(store) == 1 and store.tables() == {"accounts": 1}
+    assert no_helper_threads()
 
 
 def test_a_failing_raw_insert_fails_the_import_and_changes_nothing(tmp_path, monkeypatch):
@@ -133,3 +171,12 @@ def test_a_failing_raw_insert_fails_the_import_and_changes_nothing(tmp_path, mon
     assert error.value.key == "store.cannot_write"  # the store's message, not DuckDB's text
     assert store.imports() == [] and store.tables() == {} and _raw_rows(store) == 0
     assert no_helper_threads()
+
+
+@pytest.mark.parametrize("location", ["file", ":memory:"])
+def test_an_empty_mapping_is_a_choice_and_not_replaced_by_the_suggestion(tmp_path, location):
+    store = Store(str(tmp_path / "s.duckdb") if location == "file" else location)
+    with pytest.raises(IcpError) as error:
+        store.import_file(b"Kundennummer;Firma\nK1;A\n", "accounts", mapping={}, file_name="k.csv")
+    assert error.value.key == "ingest.no_account_id" and store.imports() == []
+    assert store.import_file(b"Kundennummer;Firma\nK1;A\n", "accounts", file_name="k.csv").rows_imported == 1
