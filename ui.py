@@ -98,8 +98,12 @@ def store_location() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(location: str):
+    from icp_core.sample import seed_new_store
     from icp_core.store import Store
 
+    # a store that is not there yet starts as a copy of the prebuilt sample store: first launch
+    # shows the sample company ~0.7 s sooner than loading it (ensure_first_launch, the fallback)
+    seed_new_store(location)
     return Store(location)
 
 

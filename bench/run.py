@@ -412,7 +412,7 @@ def stage_startup(timer: Timer, tmp: Path, big: str | None, runs: int) -> dict:
     if big:
         cases["1M"] = (big, False)
     res = bench_app.startup(cases, runs=runs, workdir=tmp)
-    names = {"empty": "fresh empty store (loads the sample)", "sample": "store holding the sample",
+    names = {"empty": "no store yet (first launch: the sample store is copied in)", "sample": "store holding the sample",
              "1M": "store with 1,000,000 accounts + market"}
     for case in cases:
         timer.add("startup", f"streamlit run -> first page rendered, {names[case]}", res[case]["rendered"], res[case]["cpu"])
@@ -566,7 +566,7 @@ def app_report(info: dict) -> list[str]:
         L.append("| store | health ok | first page rendered (median) | spread | server CPU until health ok | "
                  "server CPU until rendered | runs | target 2 s |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---|")
-        names = {"empty": "fresh empty store (loads the sample)", "sample": "holding the sample",
+        names = {"empty": "no store yet (first launch: the sample store is copied in)", "sample": "holding the sample",
                  "1M": "1,000,000 accounts + market + prospects"}
         for case, r in st.items():
             if case.startswith("_"):
@@ -582,9 +582,11 @@ def app_report(info: dict) -> list[str]:
                  f"Streamlit's CLI and server {_ms(imp['streamlit'])}; the modules the first run of app.py + home "
                  f"imports (ui, icp_core.store/sample/health with polars and DuckDB) {_ms(imp['app_modules'])}; "
                  f"the other pages' core modules {_ms(imp['page_modules'])} (imported on their first visit). "
-                 f"Health ok minus Python and Streamlit's imports = Streamlit's own start. Loading the sample "
-                 f"company into a new store (icp_core.sample.load_sample, in-process, median of 3): "
-                 f"{_ms(st['_sample_load'])}. The first script run alone (app.py + home through AppTest in a new "
+                 f"Health ok minus Python and Streamlit's imports = Streamlit's own start. First launch makes "
+                 f"the store as a copy of the prebuilt sample store (sample_data/sample_store.duckdb; "
+                 f"icp_core.sample.seed_new_store, in-process, median of 3): {_ms(st['_sample_seed'])}; loading the "
+                 f"sample company into a new store instead (icp_core.sample.load_sample, the fallback when the "
+                 f"prebuilt store does not fit): {_ms(st['_sample_load'])}. The first script run alone (app.py + home through AppTest in a new "
                  f"interpreter, the app's imports included; median): "
                  + "; ".join(f"{names.get(case, case)} {_ms(statistics.median(v))} (CPU "
                              f"{_ms(statistics.median(st.get('_first_run_cpu', {}).get(case, [float('nan')])))})"

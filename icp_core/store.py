@@ -45,6 +45,7 @@ import io
 import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -179,6 +180,49 @@ def is_file_location(location: str) -> bool:
     if _WINDOWS_DRIVE.match(location):
         return True
     return not _SCHEME.match(location)
+
+
+def tables_digest() -> str:
+    """sha256 of the definitions of the store's own tables: a store file made by code with another
+    digest may lack what this code expects (see icp_core.sample.prebuilt_store)."""
+    return hashlib.sha256("\n".join(_DDL).encode()).hexdigest()
+
+
+def create_from_template(location: str, template: str | Path) -> bool:
+    """Make the store file `location` a copy of the store file `template` when there is no file
+    there yet; the copy's import history is dated from now on (its imports keep their order and
+    spacing). Returns whether it made the file.
+
+    Copying is ~0.05 s where filling a new store takes ~0.8 s (the sample company on first launch).
+    Nothing is made for a location that is not a file, a file that exists, a folder that does not
+    exist, a store busy past the timeout, or a template that does not open: the caller goes on the
+    usual way. The copy is made under the store's lock and appears whole (renamed into place).
+
+    >>> create_from_template(":memory:", "sample_data/sample_store.duckdb")
+    False
+    """
+    location = resolve_location(location)
+    path = Path(location)
+    if not is_file_location(location) or path.exists() or not path.parent.is_dir():
+        return False
+    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.template-copy")
+    try:
+        with FileLock(location + ".lock", thread_local=False, timeout=DEFAULT_TIMEOUT):
+            if path.exists():  # made by another thread or process while this one waited
+                return False
+            shutil.copyfile(template, partial)
+            con = duckdb.connect(str(partial))
+            try:
+                _exec(con, 'UPDATE _imports SET "at" = ? + ("at" - (SELECT min("at") FROM _imports))', [_now()])
+            finally:
+                con.close()
+            os.replace(partial, path)
+    except (OSError, duckdb.Error, Timeout):
+        return False
+    finally:
+        for leftover in (partial, partial.with_name(partial.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return True
 
 
 @dataclass

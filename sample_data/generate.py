@@ -1199,4 +1199,8 @@ if __name__ == "__main__":
         fr = generate(HERE)
         tr = compute_truth(fr)
         update_readme(tr)
+        # the store first launch copies (icp_core.sample.seed_new_store), built from these files
+        from icp_core.sample import build_prebuilt_store
+
+        build_prebuilt_store(HERE)
         print(json.dumps(tr, indent=1, ensure_ascii=False))
