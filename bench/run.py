@@ -460,6 +460,42 @@ def machine() -> dict:
             "os": platform.platform(), "versions": versions}
 
 
+def speed_probe(runs: int = 5) -> dict[str, float]:
+    """Seconds of fixed work on one thread (median of `runs`): a pure-Python loop and a DuckDB
+    aggregation. The cores are shared with work /proc does not show: the same code took 10-20 %
+    longer in some hours than in others. To compare two runs' figures, compare these first."""
+    import duckdb
+
+    def python_loop() -> float:
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i
+        return time.perf_counter() - t0
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 1")
+
+        def duckdb_sum() -> float:
+            t0 = time.perf_counter()
+            con.execute("SELECT sum(hash(i) % 1000) FROM range(20000000) t(i)").fetchall()
+            return time.perf_counter() - t0
+
+        return {"python": statistics.median(python_loop() for _ in range(runs)),
+                "duckdb": statistics.median(duckdb_sum() for _ in range(runs))}
+    finally:
+        con.close()
+
+
+def probe_line(probes: list[dict[str, float]]) -> str:
+    """The report's line on the machine's speed at the start and the end of the run."""
+    both = " / ".join
+    return ("- Machine speed (fixed work on one thread, median of 5, at the start / the end of the run): "
+            f"a Python loop {both(_ms(p['python']) for p in probes)}, a DuckDB aggregation "
+            f"{both(_ms(p['duckdb']) for p in probes)}. Compare these before comparing two runs' figures.")
+
+
 def report(rows: list[dict], m: dict, args, started: datetime, loads: list[float], peak: float, info: dict) -> str:
     L = []
     L.append("# Benchmarks\n")
@@ -471,6 +507,8 @@ def report(rows: list[dict], m: dict, args, started: datetime, loads: list[float
     L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
     L.append(f"- Load average (1 min) during the run: {min(loads):.2f} .. {max(loads):.2f} "
              f"(the cores are shared: figures are noisy; the spread is min..max of the runs)")
+    if info.get("probes"):
+        L.append(probe_line(info["probes"]))
     L.append(f"- Peak memory of the benchmark process (ru_maxrss): {peak:,.0f} MB")
     if "csv_mb" in info:
         L.append(f"- Files: German CSV {info['csv_mb']:.0f} MB, XLSX {info['xlsx_mb']:.0f} MB (shared strings) and "
@@ -580,7 +618,7 @@ def app_report(info: dict) -> list[str]:
         first = st.get("_first_run", {})
         L.append(f"\nBreakdown (each in a new interpreter): a bare Python start {_ms(imp['python'])}; importing "
                  f"Streamlit's CLI and server {_ms(imp['streamlit'])}; the modules the first run of app.py + home "
-                 f"imports (ui, icp_core.store/sample/health with polars and DuckDB) {_ms(imp['app_modules'])}; "
+                 f"imports (ui, icp_core.store/sample/health/schema: DuckDB, not polars) {_ms(imp['app_modules'])}; "
                  f"the other pages' core modules {_ms(imp['page_modules'])} (imported on their first visit). "
                  f"Health ok minus Python and Streamlit's imports = Streamlit's own start. First launch makes "
                  f"the store as a copy of the prebuilt sample store (sample_data/sample_store.duckdb; "
@@ -643,7 +681,7 @@ def main() -> None:
     t_start = time.perf_counter()
     timer = Timer()
     loads = [os.getloadavg()[0]]
-    info: dict = {}
+    info: dict = {"probes": [speed_probe()]}
     with tempfile.TemporaryDirectory(prefix="icp_bench_") as tmp_name:
         tmp = Path(tmp_name)
         if "imports" in stages:
@@ -674,6 +712,7 @@ def main() -> None:
         if "memory" in stages:
             info["memory"] = stage_memory(big)
             loads.append(os.getloadavg()[0])
+    info["probes"].append(speed_probe())
     loads += [r["load"] for r in timer.rows]
     info["took"] = time.perf_counter() - t_start
     text = report(timer.rows, machine(), args, started, loads, peak_mb(), info)

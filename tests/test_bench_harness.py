@@ -113,3 +113,10 @@ def test_run_uses_bench_pmf_answer_generator():
     # bench_pmf's own default prefix is unchanged ('A'), so its figures stay comparable
     bench_pmf.add_answers(con, 10_000)
     assert con.execute("SELECT count(*) FROM nps_responses WHERE account_id LIKE 'A%'").fetchone()[0] == 5_000
+
+
+def test_the_speed_probe_line_gives_both_probes_of_each_kind():
+    line = run.probe_line([{"python": 0.131, "duckdb": 0.1364}, {"python": 0.1526, "duckdb": 0.13}])
+    assert line == ("- Machine speed (fixed work on one thread, median of 5, at the start / the end of the run): "
+                    "a Python loop 131 ms / 153 ms, a DuckDB aggregation 136 ms / 130 ms. Compare these before "
+                    "comparing two runs' figures.")
