@@ -400,14 +400,12 @@ def stage_pages(timer: Timer, db: str, reruns: int, label: str) -> list[dict]:
 def stage_startup(timer: Timer, tmp: Path, big: str | None, runs: int) -> dict:
     import bench_app
 
-    from icp_core.sample import load_sample
-    from icp_core.store import Store
+    from icp_core.sample import seed_new_store
 
     sample_db = tmp / "startup_sample.duckdb"
-    store = Store(str(sample_db))
-    load_sample(store)
-    store.set_setting("app.sample_offered", True)  # as the first launch leaves it
-    del store
+    # the store as the first launch leaves it: a copy of the prebuilt sample store
+    if not seed_new_store(str(sample_db)):
+        raise RuntimeError("the prebuilt sample store does not fit: run `uv run python sample_data/generate.py`")
     cases = {"empty": (None, False), "sample": (str(sample_db), True)}
     if big:
         cases["1M"] = (big, False)
