@@ -141,6 +141,46 @@ def release_memory(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
 
 
+# Row groups of half DuckDB's default size (122,880 rows). DuckDB writes an insert straight into
+# the file, compressed, only from one row group on; a smaller one goes whole into the write-ahead
+# log at the commit and is compressed again by the checkpoint that follows. A 100,000-row workbook
+# then stores in ~0.14 s instead of ~0.26 s (-90 ms for the whole import); a million accounts
+# store as fast, query as fast and take 3 % more room. The size is an option of ATTACH, not of
+# the file: every connection attaches the file (see _connect).
+ROW_GROUP_SIZE = 61_440
+STORE_CATALOG = "store"  # the name the file is attached under (the connections' default database)
+
+
+def _sql_text(value: str) -> str:
+    """A SQL string literal (ATTACH and SET take no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _connect(location: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection whose default database is the store file, attached with ROW_GROUP_SIZE.
+
+    The file is attached to a named in-memory database, one per file and mode. DuckDB keeps one
+    instance per name while a connection to it is open, as it does for a file opened directly:
+    the connections of this process share the open file, and the last one to close checkpoints
+    and releases it. Spilled data goes beside the file (``<db>.tmp``), as for a file opened directly.
+
+    >>> con = _connect("/tmp/crm.duckdb")
+    >>> con.execute("SELECT current_database()").fetchone()
+    ('store',)
+    """
+    path = os.path.abspath(location)
+    name = ":memory:icp_" + hashlib.sha256(f"{path}\0{read_only}".encode()).hexdigest()[:24]
+    con = duckdb.connect(name, config={"temp_directory": path + ".tmp"})
+    try:
+        options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (", READ_ONLY" if read_only else "")
+        con.execute(f"ATTACH IF NOT EXISTS {_sql_text(path)} AS {STORE_CATALOG} ({options})")
+        con.execute(f"USE {STORE_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def default_location() -> str:
     folder = Path.home() / ".icp_workbench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -616,7 +656,8 @@ class Store:
         delay = 0.02
         while True:
             try:
-                con = duckdb.connect(self.location, read_only=self.read_only)
+                con = _connect(self.location, self.read_only) if self.is_file else duckdb.connect(
+                    self.location, read_only=self.read_only)
             except duckdb.IOException as error:
                 if not _is_lock_conflict(error):
                     raise IcpError("store.cannot_open", location=self.location, detail=str(error).splitlines()[0]) from error
@@ -630,7 +671,7 @@ class Store:
             if self.is_file:  # in memory / remote: no disk here to spill to, DuckDB's default
                 held = getattr(Store._held, "cons", None)
                 if held is not None and self.location not in held:  # keep the database open for the block
-                    held[self.location] = duckdb.connect(self.location, read_only=self.read_only)
+                    held[self.location] = _connect(self.location, self.read_only)
                 limit = None if writing else memory_limit()
                 con.execute(f"SET memory_limit = '{limit}'" if limit else "RESET memory_limit")  # validated by memory_limit()
             return con

@@ -440,15 +440,53 @@ def test_a_new_store_file_is_opened_once_and_gets_the_whole_schema(tmp_path, mon
     import icp_core.store as store_module
 
     opened = []
-    real_connect = store_module.duckdb.connect
-    monkeypatch.setattr(store_module.duckdb, "connect", lambda *a, **k: opened.append(a[0]) or real_connect(*a, **k))
+    real_connect = store_module._connect
+    monkeypatch.setattr(store_module, "_connect", lambda *a, **k: opened.append(a[0]) or real_connect(*a, **k))
     path = str(tmp_path / "new.duckdb")
     Store(path)
     assert opened == [path]  # written at once: nothing to read in a file that is not there
-    con = real_connect(path, read_only=True)
+    con = store_module.duckdb.connect(path, read_only=True)
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     con.close()
     assert set(store_module.INTERNAL_TABLES) <= present
     opened.clear()
     Store(path)
     assert opened == [path]  # an existing, current store is only read
+
+
+def test_a_file_store_writes_row_groups_of_half_duckdbs_default(tmp_path):
+    # 70,000 rows: one row group at DuckDB's default size (122,880), two at ROW_GROUP_SIZE; from one
+    # row group on, an insert is written into the file compressed instead of into the log
+    path = str(tmp_path / "rows.duckdb")
+    store = Store(path)
+    n = 70_000
+    store.load_frame("accounts", pl.DataFrame({"account_id": [f"A{i:06d}" for i in range(n)]}))
+    con = duckdb.connect(path, read_only=True)
+    try:
+        groups = con.execute(
+            "SELECT row_group_id, sum(count) FROM pragma_storage_info('accounts') WHERE column_name = 'account_id' "
+            "AND segment_type = 'VARCHAR' GROUP BY row_group_id ORDER BY row_group_id").fetchall()
+    finally:
+        con.close()
+    assert store_module.ROW_GROUP_SIZE == 61_440
+    assert groups == [(0, 61_440), (1, n - 61_440)]
+    assert Store(path).tables()["accounts"] == n
+
+
+def test_a_file_store_spills_beside_its_file_and_is_its_connections_default(tmp_path):
+    path = str(tmp_path / "spill.duckdb")
+    con = Store(path).cursor()
+    try:
+        database, spill, file = con.execute(
+            "SELECT current_database(), current_setting('temp_directory'), "
+            "(SELECT path FROM duckdb_databases() WHERE database_name = current_database())").fetchone()
+    finally:
+        con.close()
+    assert (database, spill, file) == (store_module.STORE_CATALOG, path + ".tmp", path)
+
+
+def test_a_store_file_whose_path_has_a_quote_opens_and_keeps_its_data(tmp_path):
+    path = str(tmp_path / "o'brien's store.duckdb")
+    Store(path).load_frame("accounts", pl.DataFrame({"account_id": ["A1", "A2"]}))
+    assert Store(path).tables() == {"accounts": 2}
+    assert Path(path).is_file()

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from icp_core import workspaces
+from icp_core import store as store_module
 from icp_core.store import Store, memory_limit
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -51,8 +52,8 @@ def path(tmp_path) -> str:
 def test_a_block_opens_the_file_once_and_gives_the_same_answers(path, monkeypatch):
     outside = _answers(Store(path))
     opened = []
-    real = duckdb.connect
-    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    real = store_module._connect
+    monkeypatch.setattr(store_module, "_connect", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
     with Store.holding():
         store = Store(path)
         inside = _answers(store)
