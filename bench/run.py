@@ -594,9 +594,11 @@ def app_report(info: dict) -> list[str]:
         imp = st["_imports"]
         L.append("## From `streamlit run app.py` to the first page rendered in a browser\n")
         L.append("Headless Chromium (/usr/bin/chromium through Playwright, launched before the clock starts) "
-                 "opens `/` as soon as `/_stcore/health` answers (polled every 20 ms); rendered = the app root "
-                 "reports `data-test-script-state=notRunning`, connected, nothing stale or loading (as "
-                 "tests/browser/conftest.py waits for it). Each run a new server process. Server CPU = user + "
+                 "opens `/` as soon as `/_stcore/health` answers (polled every 20 ms); rendered = the page's title "
+                 "is drawn and the app root reports `data-test-script-state=notRunning`, connected, nothing stale "
+                 "or loading (as tests/browser/conftest.py waits for it), checked in the page every 20 ms "
+                 "(bench_app.wait_rendered; the runs up to 2026-12-06 03:08 UTC waited with Playwright's "
+                 "wait_for_selector, whose checks grow up to 500 ms apart: their figures are 20-420 ms late). Each run a new server process. Server CPU = user + "
                  "system seconds of the server process from its start to the rendered page (steadier than the "
                  "wall time when others share the cores; the browser's own CPU is not in it).\n")
         L.append("| store | health ok | first page rendered (median) | spread | server CPU until health ok | "
