@@ -342,9 +342,10 @@ RENDERED = """() => {
 
 def wait_rendered(page, timeout_ms: int = 300_000) -> None:
     """Return as soon as the page is rendered (RENDERED), checked every 20 ms. One check polled at a
-    fixed interval: Playwright's wait_for_selector, used here before 2026-12-06, checks at growing
-    intervals (up to 500 ms apart), and returned 20-420 ms after the page was ready (6 starts,
-    measured against a MutationObserver in the page); this check returns 2-14 ms after it."""
+    fixed interval: Playwright's wait_for_selector, used here up to the run of 2026-12-06 03:08 UTC,
+    checks at growing intervals (up to 500 ms apart) and returned 20-420 ms after the page was
+    ready (6 starts, measured against a MutationObserver in the page); this check returns 2-14 ms
+    after it."""
     page.wait_for_function(RENDERED, timeout=timeout_ms, polling=20)
 
 

@@ -598,9 +598,10 @@ def app_report(info: dict) -> list[str]:
                  "is drawn and the app root reports `data-test-script-state=notRunning`, connected, nothing stale "
                  "or loading (as tests/browser/conftest.py waits for it), checked in the page every 20 ms "
                  "(bench_app.wait_rendered; the runs up to 2026-12-06 03:08 UTC waited with Playwright's "
-                 "wait_for_selector, whose checks grow up to 500 ms apart: their figures are 20-420 ms late). Each run a new server process. Server CPU = user + "
-                 "system seconds of the server process from its start to the rendered page (steadier than the "
-                 "wall time when others share the cores; the browser's own CPU is not in it).\n")
+                 "wait_for_selector, whose checks grow up to 500 ms apart: their figures are 20-420 ms late). "
+                 "Each run a new server process. Server CPU = user + system seconds of the server process "
+                 "from its start to the rendered page (steadier than the wall time when others share the "
+                 "cores; the browser's own CPU is not in it).\n")
         L.append("| store | health ok | first page rendered (median) | spread | server CPU until health ok | "
                  "server CPU until rendered | runs | target 2 s |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---|")
