@@ -151,11 +151,6 @@ ROW_GROUP_SIZE = 61_440
 STORE_CATALOG = "store"  # the name the file is attached under (the connections' default database)
 
 
-def _sql_text(value: str) -> str:
-    """A SQL string literal (ATTACH and SET take no parameters)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _connect(location: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection whose default database is the store file, attached with ROW_GROUP_SIZE.
 
@@ -173,7 +168,7 @@ def _connect(location: str, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     con = duckdb.connect(name, config={"temp_directory": path + ".tmp"})
     try:
         options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (", READ_ONLY" if read_only else "")
-        con.execute(f"ATTACH IF NOT EXISTS {_sql_text(path)} AS {STORE_CATALOG} ({options})")
+        con.execute(f"ATTACH IF NOT EXISTS ? AS {STORE_CATALOG} ({options})", [path])
         con.execute(f"USE {STORE_CATALOG}")
     except BaseException:
         con.close()
