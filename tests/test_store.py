@@ -367,6 +367,10 @@ def test_is_sample(tmp_store):
     assert not tmp_store.is_sample()
     tmp_store.undo(own.import_id)
     assert tmp_store.is_sample()
+    tmp_store.clear("accounts")
+    tmp_store.clear("deals")  # the tables are there, no row in them: nothing is the sample
+    assert tmp_store.tables() == {} or set(tmp_store.tables().values()) == {0}
+    assert not tmp_store.is_sample()
 
 
 def test_settings_and_saved_mappings(tmp_store):
