@@ -837,8 +837,12 @@ class Store:
             order = [t for t in names if t in present]
             if not order:
                 return {}
-            counts = _exec(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {quote(t)})" for t in order))[0]
-        return {t: int(n) for t, n in zip(order, counts)}
+            # one row per table, not one column per table: DuckDB plans a SELECT of n scalar
+            # subqueries as n-1 cross products, whose planning grows steeply (all nine tables,
+            # as in the sample store: 19 ms, against 1 ms as a UNION ALL)
+            counts = dict(_exec(con, " UNION ALL ".join(
+                f"SELECT {i} AS k, count(*) FROM {quote(t)}" for i, t in enumerate(order))))
+        return {t: int(counts[i]) for i, t in enumerate(order)}
 
     def has(self, table: str) -> bool:
         """True when the table holds at least one row."""
