@@ -55,6 +55,26 @@ def _entry_script_on_stack(main_script_path: str) -> bool:
     return False
 
 
+def _skip_bare_mode_check() -> None:
+    """Spare the first page Streamlit's check for `python app.py` under `streamlit run`.
+
+    On the first element a process draws, Streamlit asks whether it runs in a REPL, to warn when
+    it is not started with `streamlit run`. That check is ``inspect.stack()``, which reads the
+    source lines of every frame on the stack: 27-40 ms of the ~330 ms first script run here. With
+    Streamlit's runtime running, the app was started by `streamlit run` and the warning is never
+    printed, so the check is marked as done. (Streamlit's internal flag; a test checks it is there.)
+    """
+    try:
+        from streamlit import delta_generator, runtime
+    except ImportError:
+        return
+    if runtime.exists() and hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
+
+
+_skip_bare_mode_check()
+
+
 def lang() -> str:
     """The UI language of this session ('en' or 'de')."""
     _run_through_entrypoint()
