@@ -460,7 +460,9 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
             quiet: bool = False) -> dict:
     """Per case (name -> (store file, copy it first?), or (None, _) for a fresh empty store): `runs` times
     `streamlit run app.py`, open / in headless Chromium once /_stcore/health answers, wait for the
-    first page rendered. Returns per case the lists of health and rendered seconds (from launch)."""
+    first page rendered. Each of the `runs` rounds starts the two floors (a two-line app, the
+    navigation-only app) and every case once, in turn. Returns per case the lists of health and
+    rendered seconds (from launch)."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
@@ -481,27 +483,24 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         # plus the browser loading Streamlit's page), to tell ours from theirs
         trivial = workdir / "trivial_app.py"
         trivial.write_text('import streamlit as st\nst.title("Hello")\nst.write("a trivial app")\n', encoding="utf-8")
-        out["_trivial"] = [
-            _start_and_render(browser, Server(str(workdir / "trivial.duckdb"), workdir / f"trivial_{i}.log",
-                                              app=trivial.name, cwd=workdir))
-            for i in range(runs)
-        ]
-        if not quiet:
-            print(f"  startup trivial app: first page rendered {statistics.median(out['_trivial']) * 1000:,.0f} ms", flush=True)
         # the floor of this app's layout without its code: the same config, st.navigation over seven
         # pages with icons and a sidebar with a radio, a select box and a button; each page a title
         nav_dir = _navigation_only_app(workdir / "navigation_app")
-        out["_navigation"] = [
-            _start_and_render(browser, Server(str(workdir / "navigation.duckdb"), workdir / f"navigation_{i}.log",
-                                              app="app.py", cwd=nav_dir))
-            for i in range(runs)
-        ]
-        if not quiet:
-            print(f"  startup navigation-only app: first page rendered {statistics.median(out['_navigation']) * 1000:,.0f} ms",
-                  flush=True)
-        for case, (source, copy) in cases.items():
+        out["_trivial"], out["_navigation"] = [], []
+        for case in cases:
             out[case] = {"health": [], "rendered": [], "cpu": [], "cpu_health": []}
-            for i in range(runs):
+        # Rounds: each round starts every app and store once, in turn. Starts in blocks (all of one
+        # case, then the next) gave the first case after a switch of app 0.1 s more until health in
+        # some runs; in rounds, such drift falls on every case alike.
+        for i in range(runs):
+            out["_trivial"].append(_start_and_render(browser, Server(
+                str(workdir / "trivial.duckdb"), workdir / f"trivial_{i}.log", app=trivial.name, cwd=workdir)))
+            out["_navigation"].append(_start_and_render(browser, Server(
+                str(workdir / "navigation.duckdb"), workdir / f"navigation_{i}.log", app="app.py", cwd=nav_dir)))
+            if not quiet:
+                print(f"  startup round {i + 1}: trivial app {out['_trivial'][-1] * 1000:,.0f} ms, navigation-only app "
+                      f"{out['_navigation'][-1] * 1000:,.0f} ms", flush=True)
+            for case, (source, copy) in cases.items():
                 store = workdir / f"{case}_{i}.duckdb"
                 temporary = not source or copy
                 if temporary:
