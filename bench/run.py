@@ -672,7 +672,8 @@ def main() -> None:
                          "pages (AppTest reruns), startup (browser), memory (server RSS)")
     ap.add_argument("--sizes", default="100000,1000000", help="account counts for the query set")
     ap.add_argument("--reruns", type=int, default=5, help="AppTest reruns per page")
-    ap.add_argument("--startup-runs", type=int, default=3, help="server starts per store")
+    ap.add_argument("--startup-runs", type=int, default=5,
+                    help="rounds of server starts (each: the two floors and every store once; 3 gave medians 0.3 s apart between runs)")
     ap.add_argument("--app-store", help="keep the app's large store at this path (reused when it exists)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
