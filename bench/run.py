@@ -486,10 +486,12 @@ def speed_probe(runs: int = 5) -> dict[str, float]:
         con.close()
 
 
-def probe_line(probes: list[dict[str, float]]) -> str:
-    """The report's line on the machine's speed at the start and the end of the run."""
+def probe_line(probes: list[dict]) -> str:
+    """The report's line on the machine's speed when each probe was taken (its "when"; unlabelled
+    probes: the start and the end of the run)."""
+    whens = [p.get("when") or ("the start" if i == 0 else "the end") for i, p in enumerate(probes)]
     both = " / ".join
-    return ("- Machine speed (fixed work on one thread, median of 5, at the start / the end of the run): "
+    return (f"- Machine speed (fixed work on one thread, median of 5, at {both(whens)} of the run): "
             f"a Python loop {both(_ms(p['python']) for p in probes)}, a DuckDB aggregation "
             f"{both(_ms(p['duckdb']) for p in probes)}. Compare these before comparing two runs' figures.")
 
@@ -685,7 +687,7 @@ def main() -> None:
     t_start = time.perf_counter()
     timer = Timer()
     loads = [os.getloadavg()[0]]
-    info: dict = {"probes": [speed_probe()]}
+    info: dict = {"probes": [dict(speed_probe(), when="the start")]}
     with tempfile.TemporaryDirectory(prefix="icp_bench_") as tmp_name:
         tmp = Path(tmp_name)
         if "imports" in stages:
@@ -711,12 +713,14 @@ def main() -> None:
             info["pages"] = stage_pages(timer, big, args.reruns, "1M")
             loads.append(os.getloadavg()[0])
         if "startup" in stages:
+            # the first page is the figure the machine's minute moves most (its floors too): probe it
+            info["probes"].append(dict(speed_probe(), when="the startup stage"))
             info["startup"] = stage_startup(timer, tmp, big, args.startup_runs)
             loads.append(os.getloadavg()[0])
         if "memory" in stages:
             info["memory"] = stage_memory(big)
             loads.append(os.getloadavg()[0])
-    info["probes"].append(speed_probe())
+    info["probes"].append(dict(speed_probe(), when="the end"))
     loads += [r["load"] for r in timer.rows]
     info["took"] = time.perf_counter() - t_start
     text = report(timer.rows, machine(), args, started, loads, peak_mb(), info)

@@ -120,3 +120,9 @@ def test_the_speed_probe_line_gives_both_probes_of_each_kind():
     assert line == ("- Machine speed (fixed work on one thread, median of 5, at the start / the end of the run): "
                     "a Python loop 131 ms / 153 ms, a DuckDB aggregation 136 ms / 130 ms. Compare these before "
                     "comparing two runs' figures.")
+    labelled = run.probe_line([{"python": 0.131, "duckdb": 0.1364, "when": "the start"},
+                               {"python": 0.2, "duckdb": 0.16, "when": "the startup stage"},
+                               {"python": 0.1526, "duckdb": 0.13, "when": "the end"}])
+    assert labelled.startswith("- Machine speed (fixed work on one thread, median of 5, at the start / the startup "
+                               "stage / the end of the run): a Python loop 131 ms / 200 ms / 153 ms, a DuckDB "
+                               "aggregation 136 ms / 160 ms / 130 ms.")
