@@ -489,9 +489,9 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         out["_trivial"], out["_navigation"] = [], []
         for case in cases:
             out[case] = {"health": [], "rendered": [], "cpu": [], "cpu_health": []}
-        # Rounds: each round starts every app and store once, in turn. Starts in blocks (all of one
-        # case, then the next) gave the first case after a switch of app 0.1 s more until health in
-        # some runs; in rounds, such drift falls on every case alike.
+        # Rounds: each round starts every app and store once, in turn. In blocks (all starts of one
+        # case, then the next) a slow minute falls on one case only (the first launch, started right
+        # after the floors, took ~0.1 s more until health ok in two runs of three); in rounds, alike.
         for i in range(runs):
             out["_trivial"].append(_start_and_render(browser, Server(
                 str(workdir / "trivial.duckdb"), workdir / f"trivial_{i}.log", app=trivial.name, cwd=workdir)))

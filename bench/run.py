@@ -602,9 +602,9 @@ def app_report(info: dict) -> list[str]:
                  "(bench_app.wait_rendered; the runs up to 2026-12-06 03:08 UTC waited with Playwright's "
                  "wait_for_selector, whose checks grow up to 500 ms apart: their figures are 20-420 ms late). "
                  "Each run a new server process; the runs go in rounds (each round starts the two-line app, the "
-                 "navigation-only app and every store once, in turn; up to the run of 2026-12-06 19:00 UTC they went "
-                 "in blocks of one case), so that drift falls on every case alike. Server CPU = user + system seconds of the server process "
-                 "from its start to the rendered page (steadier than the wall time when others share the "
+                 "navigation-only app and every store once, in turn; up to the run of 2026-12-06 19:00 UTC they "
+                 "went in blocks of one case), so that drift falls on every case alike. Server CPU = user + system "
+                 "seconds of the server process from its start to the rendered page (steadier than the wall time when others share the "
                  "cores; the browser's own CPU is not in it).\n")
         L.append("| store | health ok | first page rendered (median) | spread | server CPU until health ok | "
                  "server CPU until rendered | runs | target 2 s |")

@@ -981,7 +981,7 @@ class Store:
     def is_sample(self) -> bool:
         """True when the live rows come from the sample company (imports named "sample:...")."""
         with self._reading() as con:
-            # two statements, not two per table (the app's first page asks this: 23 before)
+            # two statements, not two per table (the app's first page asks this; up to 20 before)
             present = _tables_present(con, ["_imports", *schema.TABLES])
             tables = [t for t in schema.TABLES if t in present]
             if "_imports" not in present or not tables:
