@@ -5,7 +5,9 @@
   and the reruns after it (cached by data version), with the icp_core calls each run made;
 - the time from `streamlit run app.py` to the first page rendered in headless Chromium (as
   tests/browser/conftest.py waits for it), for a store that is not there yet (first launch makes it
-  as a copy of the prebuilt sample store), a store already holding the sample, and the large store; with a breakdown;
+  as a copy of the prebuilt sample store), a store already holding the sample, and the large store, each
+  in a new browser profile and in a browser that opened the app before (as the user's own browser,
+  which `streamlit run` opens); with a breakdown;
 - the peak memory (RSS of the server and its children) while a browser opens every page.
 
     uv run python bench/bench_app.py --build /tmp/icp_big.duckdb          # the large store only
@@ -45,6 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 APP = str(ROOT / "app.py")
 PAGES = ("home", "data", "pmf", "segments", "market", "icp", "prospects")
 CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1400, "height": 1000}
 # the browser tests' server and browser settings: the figures here are for the same set-up
 from tests.browser.conftest import CHROMIUM_ARGS, _free_port, _healthy  # noqa: E402
 
@@ -282,8 +285,8 @@ def _user_env(**extra: str) -> dict:
 class Server:
     """`streamlit run app.py` (as tests/browser/conftest.py starts it) with ICP_DB=store."""
 
-    def __init__(self, store: str, log_path: Path, app: str = "app.py", cwd: Path = ROOT) -> None:
-        self.port = _free_port()
+    def __init__(self, store: str, log_path: Path, app: str = "app.py", cwd: Path = ROOT, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = _user_env(ICP_DB=store, PYTHONUNBUFFERED="1")
         cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
@@ -418,16 +421,34 @@ def _sample_load_time() -> float:
 
 def _start_and_render(browser, server: "Server") -> float:
     """Seconds from the server's launch to its first page rendered in a new browser context."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     try:
-        server.wait_healthy()
-        page = context.new_page()
-        page.goto(server.url + "/", wait_until="domcontentloaded")
-        wait_rendered(page)
-        return time.perf_counter() - server.started
+        return _timed_start(context.new_page, server, "floor")["rendered"]
     finally:
         context.close()
+
+
+def _timed_start(new_page, server: "Server", case: str) -> dict:
+    """Health ok, first page rendered (seconds from launch) and the server's CPU seconds at both, for
+    a server just launched and a page from new_page() (a new browser context's, or a tab of the
+    returning browser); the page is closed and the server stopped after."""
+    try:
+        healthy = server.wait_healthy()
+        cpu_health = server.cpu_seconds()
+        page = new_page()
+        try:
+            page.goto(server.url + "/", wait_until="domcontentloaded")
+            wait_rendered(page)
+            rendered = time.perf_counter() - server.started
+            cpu = server.cpu_seconds()
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            if "Traceback" in body or page.locator('[data-testid="stException"]').count():
+                raise RuntimeError(f"exception on the first page ({case}): {body[:500]}")
+        finally:
+            page.close()
+    finally:
         server.stop()
+    return {"health": healthy, "rendered": rendered, "cpu": cpu, "cpu_health": cpu_health}
 
 
 def _navigation_only_app(folder: Path) -> Path:
@@ -475,8 +496,6 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         # the bytecode of every module the server and the first page import (timed, reported apart)
         warm_store = workdir / "warm_up.duckdb"
         out["_warm_up"] = _start_and_render(browser, Server(str(warm_store), workdir / "warm_up.log"))
-        for suffix in ("", ".wal", ".lock"):
-            Path(str(warm_store) + suffix).unlink(missing_ok=True)
         if not quiet:
             print(f"  startup warm-up (writes bytecode): first page rendered {out['_warm_up'] * 1000:,.0f} ms", flush=True)
         # the floor: a two-line Streamlit app started and opened the same way (Streamlit's own start
@@ -489,6 +508,21 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
         out["_trivial"], out["_navigation"] = [], []
         for case in cases:
             out[case] = {"health": [], "rendered": [], "cpu": [], "cpu_health": []}
+            out[case]["returning"] = {"health": [], "rendered": [], "cpu": [], "cpu_health": []}
+        # A returning user's browser: `streamlit run` opens the app in the user's own browser, which
+        # keeps Streamlit's page files from the starts before (they are content-hashed and served
+        # "immutable, max-age=1 year") and, from the second visit on, Chromium's compiled code of
+        # them. One browser profile on disk, the same port for every start (the cache is per
+        # origin, as http://localhost:8501 is for a user), two visits before the timed starts.
+        returning = pw.chromium.launch_persistent_context(
+            str(workdir / "returning_browser_profile"), headless=True, executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS, viewport=VIEWPORT)
+        returning_port = _free_port()
+        for visit in range(2):
+            _timed_start(returning.new_page, Server(str(warm_store), workdir / f"returning_warm_up_{visit}.log",
+                                                    port=returning_port), "warm-up")
+        for suffix in ("", ".wal", ".lock"):
+            Path(str(warm_store) + suffix).unlink(missing_ok=True)
         # Rounds: each round starts every app and store once, in turn. In blocks (all starts of one
         # case, then the next) a slow minute falls on one case only (the first launch, started right
         # after the floors, took ~0.1 s more until health ok in two runs of three); in rounds, alike.
@@ -501,42 +535,36 @@ def startup(cases: dict[str, tuple[str | None, bool]], runs: int = 3, workdir: P
                 print(f"  startup round {i + 1}: trivial app {out['_trivial'][-1] * 1000:,.0f} ms, navigation-only app "
                       f"{out['_navigation'][-1] * 1000:,.0f} ms", flush=True)
             for case, (source, copy) in cases.items():
-                store = workdir / f"{case}_{i}.duckdb"
+                store = Path(source) if source and not copy else workdir / f"{case}_{i}.duckdb"
                 temporary = not source or copy
+                # which browser goes first alternates by round: neither gets the other's warm file cache
+                for kind in ("new", "returning") if i % 2 == 0 else ("returning", "new"):
+                    if temporary:  # each start finds the store as a user's would: none yet, or a copy
+                        for suffix in ("", ".wal", ".lock"):
+                            Path(str(store) + suffix).unlink(missing_ok=True)
+                        if source:
+                            shutil.copyfile(source, store)
+                    if kind == "returning":
+                        server = Server(str(store), workdir / f"{case}_{i}_returning.log", port=returning_port)
+                        timing = _timed_start(returning.new_page, server, case)
+                    else:
+                        context = browser.new_context(viewport=VIEWPORT)
+                        try:
+                            timing = _timed_start(context.new_page, Server(str(store), workdir / f"{case}_{i}.log"), case)
+                        finally:
+                            context.close()
+                    target = out[case] if kind == "new" else out[case]["returning"]
+                    for key, value in timing.items():
+                        target[key].append(value)
+                    if not quiet:
+                        print(f"  startup {case:6s} {kind:9s} run {i + 1}: healthy {timing['health'] * 1000:,.0f} ms, "
+                              f"first page rendered {timing['rendered'] * 1000:,.0f} ms (server CPU "
+                              f"{timing['cpu_health'] * 1000:,.0f} ms until healthy, {timing['cpu'] * 1000:,.0f} ms "
+                              "until rendered)", flush=True)
                 if temporary:
                     for suffix in ("", ".wal", ".lock"):
                         Path(str(store) + suffix).unlink(missing_ok=True)
-                if source and copy:
-                    shutil.copyfile(source, store)
-                elif source:
-                    store = Path(source)
-                server = Server(str(store), workdir / f"{case}_{i}.log")
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                try:
-                    healthy = server.wait_healthy()
-                    cpu_health = server.cpu_seconds()
-                    page = context.new_page()
-                    page.goto(server.url + "/", wait_until="domcontentloaded")
-                    wait_rendered(page)
-                    rendered = time.perf_counter() - server.started
-                    cpu = server.cpu_seconds()
-                    body = page.locator('[data-testid="stMain"]').inner_text()
-                    if "Traceback" in body or page.locator('[data-testid="stException"]').count():
-                        raise RuntimeError(f"exception on the first page ({case}): {body[:500]}")
-                finally:
-                    context.close()
-                    server.stop()
-                out[case]["health"].append(healthy)
-                out[case]["rendered"].append(rendered)
-                out[case]["cpu"].append(cpu)
-                out[case]["cpu_health"].append(cpu_health)
-                if not quiet:
-                    print(f"  startup {case:14s} run {i + 1}: healthy {healthy * 1000:,.0f} ms, first page rendered "
-                          f"{rendered * 1000:,.0f} ms (server CPU {cpu_health * 1000:,.0f} ms until healthy, "
-                          f"{cpu * 1000:,.0f} ms until rendered)", flush=True)
-                if temporary:
-                    for suffix in ("", ".wal", ".lock"):
-                        Path(str(store) + suffix).unlink(missing_ok=True)
+        returning.close()
         browser.close()
     samples = [_import_times() for _ in range(runs)]
     out["_imports"] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}

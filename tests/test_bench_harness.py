@@ -45,7 +45,9 @@ def test_app_report_pages_startup_memory():
         "pages": [_page("home", 3.0, [0.1, 0.2, 0.15]), _page("market", 14.0, [0.9, 1.1, 1.0])],
         "startup": {
             "empty": {"health": [1.0, 1.2, 1.1], "rendered": [2.5, 2.7, 2.6], "cpu": [2.0, 2.2, 2.1],
-                      "cpu_health": [0.9, 1.0, 0.8]},
+                      "cpu_health": [0.9, 1.0, 0.8],
+                      "returning": {"health": [0.4, 0.5, 0.6], "rendered": [1.3, 1.2, 1.5], "cpu": [0.7, 0.6, 0.8],
+                                    "cpu_health": [0.3, 0.4, 0.5]}},
             "_imports": {"python": 0.02, "streamlit": 0.8, "app_modules": 0.7, "page_modules": 1.3},
             "_sample_load": 1.07, "_sample_seed": 0.052, "_first_run": {"empty": [1.9, 2.1, 2.0]}, "_first_run_cpu": {"empty": [1.5, 1.6, 1.7]},
             "_navigation": [1.9, 2.0, 1.8],
@@ -59,7 +61,11 @@ def test_app_report_pages_startup_memory():
     # where a rerun's time goes, per rerun: 6 cached calls over 3 reruns = 2 per rerun
     assert "- **market** rerun 1,000 ms: ui.cached/store_call 300 ms in 2 calls; core calls not cached: charts.funnel x1 100 ms" in text
     assert "market.customer_matches 9,500 ms (RSS +569 MB)" in text
-    assert "| no store yet (first launch: the sample store is copied in) | 1,100 ms | 2,600 ms | 2,500 ms..2,700 ms | 900 ms | 2,100 ms | 3 | no: 600 ms over (1.3x) |" in text
+    assert ("| no store yet (first launch: the sample store is copied in) | new profile | 1,100 ms | 2,600 ms | "
+            "2,500 ms..2,700 ms | 900 ms | 2,100 ms | 3 | no: 600 ms over (1.3x) |") in text
+    # the same store in the browser that opened the app before: its own figures, its own verdict
+    assert ("| no store yet (first launch: the sample store is copied in) | opened the app before | 500 ms | 1,300 ms | "
+            "1,200 ms..1,500 ms | 400 ms | 700 ms | 3 | yes |") in text
     assert "no store yet (first launch: the sample store is copied in) 2,000 ms (CPU 1,600 ms)" in text
     assert "median of 3): 52 ms; loading the sample company into a new store instead" in text
     assert "does not fit): 1,070 ms." in text
