@@ -141,7 +141,7 @@ def _row(group, name, median, lo, hi, runs=5, **extra):
 
 def test_targets_section_says_which_targets_are_met_and_why_a_miss_is():
     rows = [
-        _row("import", "Store.import_file CSV, 1,000,000 rows (German export)", 2.6, 2.4, 2.9, b_median=9.0),
+        dict(_row("import", "Store.import_file CSV, 1,000,000 rows (German export)", 2.6, 2.4, 2.9, b_median=9.0), cpu=4.42),
         _row("import", "Store.import_file XLSX, 100,000 rows (shared strings, as Excel saves it)", 1.1, 1.0, 1.3),
         _row("q 100k", "segment_stats(industry, size_band)", 0.010, 0.009, 0.012, b_median=0.1),
         _row("q 1M", "segment_stats(industry, size_band)", 0.030, 0.025, 0.040, b_median=0.6),
@@ -154,17 +154,20 @@ def test_targets_section_says_which_targets_are_met_and_why_a_miss_is():
         _row("startup", "streamlit run -> first page rendered, store holding the sample, browser that opened the app before",
              1.3, 1.2, 1.4),
     ]
-    text = "\n".join(run.targets_section(rows, {"memory": {"peak_mb": 700.0}}))
+    info = {"memory": {"peak_mb": 700.0}, "startup": {"_trivial": [1.6, 1.7, 1.8], "_navigation": [1.9, 2.0, 2.2]}}
+    text = "\n".join(run.targets_section(rows, info))
     assert "| Segment statistics, 1,000,000 accounts, two dimensions | <= 50 ms | 30 ms (25 ms..40 ms, 5 runs) | yes |  |" in text
     # a miss: by how much; a query miss has no analysed reason to give
     assert ("| PMF bundle (NPS, referral share, retention, cohort matrix), 1,000,000 accounts | <= 75 ms | "
             "90 ms (80 ms..95 ms, 5 runs) | no: 15 ms over (1.2x) |  |") in text
     csv_line = next(line for line in text.splitlines() if line.startswith("| Import, 1,000,000-row German CSV"))
     assert "| no: 100 ms over (1.0x) | CPU-bound at both cores" in csv_line
+    assert csv_line.endswith("This run: 4,420 ms of CPU in 2,600 ms (1.7 cores). |")
     assert "| Import, 100,000-row XLSX as Excel saves it (shared strings) | <= 1,200 ms | 1,100 ms (1,000 ms..1,300 ms, 5 runs) | yes |  |" in text
     assert "(slowest: icp) | <= 300 ms | 140 ms (120 ms..150 ms, 5 runs) | yes |" in text
     new = next(line for line in text.splitlines() if "new browser profile" in line)
     assert "no: 100 ms over (1.1x) | In a new browser profile Chromium loads" in new
+    assert new.endswith("This run: the two-line app 1,700 ms, the navigation-only app 2,000 ms (medians, new browser profile). |")
     assert "store holding the sample, browser that opened the app before | <= 2,000 ms | 1,300 ms (1,200 ms..1,400 ms, 5 runs) | yes |" in text
     assert "| <= 690 MB | 700 MB | no: 10 MB over |" in text
     # the least gain over pandas at 1M (imports and 100k figures are not query figures at 1M)
