@@ -661,15 +661,15 @@ IMPORT_TARGETS = (
 )
 WHY_MISSED = {
     "csv": "CPU-bound at both cores: reading (transcoding on one core while polars parses the piece before "
-           "on the other), validating and DuckDB's insert each keep 1.7-1.8 cores busy; ~4.2 s of CPU in all, "
-           "~0.7 s of it the kernel's (page faults, writing the file). The same code met it in runs where the "
+           "on the other), validating and DuckDB's insert each keep 1.7-1.8 cores busy; in-process 4.2-4.5 s of "
+           "CPU, 0.7-0.8 s of it the kernel's (page faults, writing the file). The same code met it in runs where the "
            "machine's speed probe was quick.",
     "xlsx": "Most of it is the sheet's XML parsed by calamine (fastexcel) on one core: ~0.15 s for the shared "
             "strings and 0.42-0.66 s for the sheet, in-process, varying with the machine's minute. Inline "
             "strings make a 68 MB sheet to parse instead of 43 + 13 MB.",
     "startup new": "In a new browser profile Chromium loads and compiles ~100 of Streamlit's script files "
-                   "(2.7 MB), which the server sends one by one, before the websocket opens: the two-line app and "
-                   "the navigation-only app, with none of our code, take about as long (below).",
+                   "(2.7 MB), which the server sends one by one, before the websocket opens: an app of our layout "
+                   "with none of our code (the navigation-only app) takes about as long (below).",
     "startup": "Streamlit's own start plus the browser's (see the floors below).",
 }
 
@@ -678,7 +678,7 @@ def targets_section(rows: list[dict], info: dict) -> list[str]:
     """Issue 9's targets against this run's figures: one line per target, met or by how much not,
     and for a miss what the analyses found behind it."""
     by = {(r["group"], r["name"]): r for r in rows}
-    out: list[tuple[str, str, str, str]] = []  # (target, this run, met, why)
+    out: list[tuple[str, str, str, str, str]] = []  # (target, limit, this run, met, why)
 
     def line(label: str, target: str, row: dict | None, limit: float, why: str = "") -> None:
         if row is None:
