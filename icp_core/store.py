@@ -46,8 +46,8 @@ import json
 import os
 import re
 import shutil
-import threading
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -134,8 +134,8 @@ def memory_limit() -> str | None:
 def release_memory(cur: duckdb.DuckDBPyConnection) -> None:
     """Hand back to the system the memory DuckDB's allocator keeps after a heavy read (issue 9:
     at 1M accounts ~170 MB stayed in RSS after a query that itself needed far less), and the
-    pages pyarrow's allocator keeps (the server's peak at 1M accounts: 687-694 -> 668-672 MB). Setting the
-    memory limit makes DuckDB flush its allocator; it is set to what ``Store`` gives a reading
+    pages pyarrow's allocator keeps (the server's peak at 1M accounts: 687-694 -> 653-674 MB).
+    Setting the memory limit makes DuckDB flush its allocator; it is set to what ``Store`` gives a reading
     connection (``store.memory_limit()`` for a file, DuckDB's default otherwise), so nothing else
     changes. About 1 ms."""
     path = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
